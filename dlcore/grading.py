@@ -1,37 +1,38 @@
-"""Support for graded notebooks: hidden tests that report without showing their source.
+"""Support for graded notebooks: checks that report a message, never their source.
 
 IPython prints a few lines of the failing cell around any exception, so a
-failing hidden check would show the hidden code (and the answer) in the
-learner's feedback.  Wrap hidden checks in ``hidden_tests()``: any failure
-inside is re-raised as ``HiddenTestFailure``, which IPython renders as its
-message alone.
+failing test cell would show its hidden lines (and the answer) in the
+learner's feedback.  A graded cell therefore runs its checks inside
+``checks(message)``: any failure is re-raised as ``CheckFailure``, which
+IPython renders as its message alone.
 """
 
 from contextlib import contextmanager
 
 
-class HiddenTestFailure(AssertionError):
-    """A failed hidden test; its traceback is just the message."""
+class CheckFailure(AssertionError):
+    """A failed graded check; its traceback is just the message."""
 
     def _render_traceback_(self):
         return [f"{type(self).__name__}: {self}"]
 
 
 @contextmanager
-def hidden_tests(message="隠しテストに合格しませんでした。境界の値・2 次元の入力・入力の書き換えなどを確かめてください。"):
-    """Run hidden checks; on any failure raise ``HiddenTestFailure(message)``.
+def checks(message):
+    """Run a graded cell's checks; on failure raise ``CheckFailure`` with a message only.
 
-    The message says what kind of case failed, never the expected value.
-    An exception raised by the learner's own code is reported by type.
+    - an ``assert`` with its own message (a visible test) reports that message;
+    - an ``assert`` without one (a hidden test) reports ``message``, which says
+      what kind of case failed, never the expected value;
+    - any other exception, e.g. from the learner's code, reports ``message``
+      and the exception's type and text.
     """
     try:
         yield
-    except AssertionError:
-        raise HiddenTestFailure(message) from None
+    except AssertionError as failure:
+        raise CheckFailure(str(failure) or message) from None
     except Exception as error:
-        raise HiddenTestFailure(
-            f"{message}(隠しテストの実行中に {type(error).__name__} が発生しました: {error})"
-        ) from None
+        raise CheckFailure(f"{message}(テストの実行中に {type(error).__name__}: {error})") from None
 
 
 def expect_array(actual, expected, call):

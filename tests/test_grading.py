@@ -6,8 +6,10 @@ the full solution, nothing (the untouched release), and every typical mistake
 listed in tests/mistakes/<assignment>.py, each with its exact expected score.
 """
 
+import html
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -67,6 +69,19 @@ def submission(release, solution, answers):
     return nb
 
 
+def hidden_test_lines(nb):
+    """Every non-empty source line inside a HIDDEN TESTS block."""
+    lines = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
+                inside = "BEGIN" in line
+            elif inside and line.strip():
+                lines.append(line.strip())
+    return lines
+
+
 def solution_answers(solution):
     return {grade_id(c): strip_solution_markers(c.source) for c in solution.cells if is_answer(c)}
 
@@ -97,6 +112,7 @@ def course(request, tmp_path_factory):
         folder.mkdir(parents=True)
         nbformat.write(submission(release, solution, student_answers), folder / notebook_path.name)
     nbgrader(course, "autograde", assignment)
+    nbgrader(course, "generate_feedback", assignment)
     return assignment, course, notebook_path.stem, solution, released, cases
 
 
@@ -132,3 +148,14 @@ def test_autograde_gives_the_exact_expected_scores(course):
             assert failed == fails, f"{student}: failed {sorted(failed)}, expected {sorted(fails)}"
             expected = sum(points.values()) - sum(points[c] for c in fails)
             assert gb.find_submission(assignment, student).score == expected, student
+
+
+def test_feedback_shows_no_hidden_test_source(course):
+    assignment, course_dir, _, solution, _, cases = course
+    hidden = hidden_test_lines(solution)
+    assert hidden, "the assignment has no hidden tests"
+    for student in cases:
+        (page,) = (course_dir / "feedback" / student / assignment).glob("*.html")
+        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        leaked = [line for line in hidden if line in text]
+        assert leaked == [], f"feedback of {student} shows hidden test lines: {leaked}"

@@ -42,7 +42,7 @@ MISTAKES = {
         {"test_d_relu_basic", "test_d_relu_hidden"},
     ),
     "check_questions_answered_wrongly": (
-        {"q1": "answer_q1 = 1\n", "q2": "answer_q2 = 0.25\n", "q3": "answer_q3 = {1, 3, 5}\n"},
+        {"q1": "answer_q1 = 1\n", "q2": "answer_q2 = 0.25\n", "q3": "answer_q3 = {2, 4, 6}\n"},
         {"test_q1", "test_q2", "test_q3"},
     ),
 }
