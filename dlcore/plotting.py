@@ -2,7 +2,7 @@
 
 
 def setup():
-    """Load a Japanese font (IPAexGothic via matplotlib-fontja) and the course style.
+    """Use a Japanese font (IPAexGothic via matplotlib-fontja) and the course style.
 
     Call once at the top of a chapter, before drawing.  Safe to call again.
     """
@@ -11,6 +11,8 @@ def setup():
 
     matplotlib_fontja.japanize()
     mpl.rcParams.update({
+        # Japanese from IPAexGothic; symbols it lacks (≤, ⊙, …) fall back to DejaVu Sans.
+        "font.family": ["IPAexGothic", "DejaVu Sans"],
         "figure.dpi": 100,
         "figure.figsize": (6.4, 3.6),
         "axes.grid": True,
