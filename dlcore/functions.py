@@ -191,3 +191,15 @@ def d_cross_entropy_error(d, y):
     n = _batch_size(y, "d_cross_entropy_error")
     d = _one_hot_target(d, y, "d_cross_entropy_error")
     return -d / (y + CROSS_ENTROPY_EPS) / n
+
+
+def binary_cross_entropy_error(d, y):
+    """Binary cross-entropy (二値交差エントロピー誤差), batch mean.
+
+    E = −[d log(y + 1e-7) + (1 − d) log(1 − y + 1e-7)] for targets d ∈ {0, 1}
+    and outputs y = σ(u) ∈ (0, 1) of the same shape.
+    """
+    d, y = _same_shape(d, y, "binary_cross_entropy_error")
+    n = _batch_size(y, "binary_cross_entropy_error")
+    eps = CROSS_ENTROPY_EPS
+    return -np.sum(d * np.log(y + eps) + (1 - d) * np.log(1 - y + eps)) / n

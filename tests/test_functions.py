@@ -136,3 +136,11 @@ def test_d_cross_entropy_error_is_its_gradient():
     labels = np.array([0, 3, 1])
     numeric = numerical_gradient(lambda v: F.cross_entropy_error(labels, v), y)
     assert relative_error(F.d_cross_entropy_error(labels, y), numeric) < 1e-7
+
+
+def test_binary_cross_entropy_matches_the_formula_and_survives_zero():
+    d = np.array([[1.0], [0.0]])
+    y = np.array([[0.8], [0.3]])
+    expected = -(np.log(0.8 + 1e-7) + np.log(0.7 + 1e-7)) / 2
+    assert F.binary_cross_entropy_error(d, y) == pytest.approx(expected)
+    assert np.isfinite(F.binary_cross_entropy_error(d, np.array([[0.0], [1.0]])))

@@ -1,0 +1,166 @@
+"""Layers with explicit forward and backward (レイヤ).
+
+Every layer has ``params`` and ``grads`` (lists of arrays of the same shapes;
+``backward`` writes the gradients into ``grads`` in place), ``forward(x)`` and
+``backward(dout) -> dx``.  ``backward`` never modifies ``dout``.  Loss layers
+take the target as well: ``forward(x, t) -> loss`` and ``backward(dout=1.0)``.
+
+Shapes: a batch is a 2-D array (N, features), one sample per row, so an affine
+layer computes u = xW + b.
+"""
+
+import numpy as np
+
+from . import functions
+
+
+def _check_batch(layer, x, n_features=None):
+    """Raise a ValueError naming the layer unless x is a (N, n_features) float array."""
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        raise TypeError(f"{layer}: expected a float ndarray, got {type(x).__name__}"
+                        f"{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}")
+    if x.ndim != 2 or (n_features is not None and x.shape[1] != n_features):
+        want = f"(N, {n_features})" if n_features is not None else "(N, features)"
+        raise ValueError(f"{layer}: input must have shape {want}, got {x.shape}")
+
+
+class Affine:
+    """Affine (fully connected, 全結合) layer: u = xW + b.
+
+    Backward: ∂L/∂x = δ Wᵀ, ∂L/∂W = xᵀ δ, ∂L/∂b = Σ_n δ_n, with δ = ∂L/∂u.
+    """
+
+    def __init__(self, W, b):
+        W, b = np.asarray(W), np.asarray(b)
+        if W.ndim != 2 or b.shape != (W.shape[1],):
+            raise ValueError(f"Affine: W must be (in, out) and b (out,), got {W.shape} and {b.shape}")
+        self.params = [W, b]
+        self.grads = [np.zeros_like(W), np.zeros_like(b)]
+        self.x = None
+
+    def forward(self, x):
+        W, b = self.params
+        _check_batch("Affine", x, W.shape[0])
+        self.x = x
+        return x @ W + b
+
+    def backward(self, dout):
+        W, _ = self.params
+        self.grads[0][...] = self.x.T @ dout
+        self.grads[1][...] = dout.sum(axis=0)
+        return dout @ W.T
+
+
+class Relu:
+    """ReLU layer: z = max(0, u); backward passes dout where u > 0."""
+
+    def __init__(self):
+        self.params, self.grads = [], []
+
+    def forward(self, x):
+        _check_batch("Relu", x)
+        self.mask = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, dout):
+        return dout * self.mask
+
+
+class Sigmoid:
+    """Sigmoid layer: z = σ(u); backward uses the stored output, σ'(u) = z(1 − z)."""
+
+    def __init__(self):
+        self.params, self.grads = [], []
+
+    def forward(self, x):
+        _check_batch("Sigmoid", x)
+        self.out = functions.sigmoid(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * self.out * (1 - self.out)
+
+
+class Tanh:
+    """tanh layer: z = tanh(u); backward uses tanh'(u) = 1 − z²."""
+
+    def __init__(self):
+        self.params, self.grads = [], []
+
+    def forward(self, x):
+        _check_batch("Tanh", x)
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, dout):
+        return dout * (1 - self.out * self.out)
+
+
+class _Loss:
+    """Output layer with its loss: forward(x, t) -> scalar, backward() -> ∂L/∂x."""
+
+    def __init__(self):
+        self.params, self.grads = [], []
+
+    def _check(self, x, t, same_shape):
+        _check_batch(type(self).__name__, x)
+        t = np.asarray(t)
+        if same_shape and t.shape != x.shape:
+            raise ValueError(f"{type(self).__name__}: target t has shape {t.shape} but the output has {x.shape}")
+        if t.shape[:1] != x.shape[:1]:
+            raise ValueError(f"{type(self).__name__}: {x.shape[0]} outputs but {t.shape[0] if t.ndim else 0} targets")
+        return t
+
+
+class IdentityWithLoss(_Loss):
+    """Identity output (恒等写像) with the squared error: L = (1/N) Σ_n ½‖y_n − t_n‖².
+
+    Backward: ∂L/∂x = (y − t) / N.  For regression.
+    """
+
+    def forward(self, x, t):
+        self.t = self._check(x, t, same_shape=True)
+        self.y = x
+        return float(functions.mean_squared_error(self.t, self.y))
+
+    def backward(self, dout=1.0):
+        return dout * (self.y - self.t) / len(self.y)
+
+
+class SoftmaxWithLoss(_Loss):
+    """Softmax output with the cross-entropy: L = −(1/N) Σ_n Σ_k t_nk log y_nk.
+
+    ``t`` is one-hot (N, K) or integer labels (N,).  Backward: ∂L/∂x = (y − t) / N.
+    For multi-class classification.  The loss is computed as log y = x − log Σ e^x
+    (log-softmax with the max trick), which needs no 1e-7 inside the log, so the
+    gradient above is exact.
+    """
+
+    def forward(self, x, t):
+        t = self._check(x, t, same_shape=False)
+        self.t = t.astype(x.dtype) if t.shape == x.shape else np.eye(x.shape[1], dtype=x.dtype)[t]
+        shifted = x - x.max(axis=1, keepdims=True)
+        log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        self.y = np.exp(log_y)
+        return float(-np.sum(self.t * log_y) / len(x))
+
+    def backward(self, dout=1.0):
+        return dout * (self.y - self.t) / len(self.y)
+
+
+class SigmoidWithLoss(_Loss):
+    """Sigmoid output with the binary cross-entropy (二値交差エントロピー).
+
+    L = −(1/N) Σ [t log y + (1 − t) log(1 − y)], y = σ(x), t ∈ {0, 1} of shape (N, 1)
+    (or one column per independent label).  Backward: ∂L/∂x = (y − t) / N.
+    For binary classification.  Computed from x as log(1 + eᵡ) − t·x, which never
+    overflows and needs no 1e-7, so the gradient above is exact.
+    """
+
+    def forward(self, x, t):
+        self.t = self._check(x, t, same_shape=True).astype(x.dtype)
+        self.y = functions.sigmoid(x)
+        return float(np.sum(np.logaddexp(0, x) - self.t * x) / len(x))
+
+    def backward(self, dout=1.0):
+        return dout * (self.y - self.t) / len(self.y)

@@ -1,0 +1,84 @@
+"""A network as a sequence of layers followed by a loss layer (ネットワーク).
+
+``Sequential`` runs ``forward`` through its layers for ``predict``, adds the
+loss layer for ``loss``, and runs ``backward`` in reverse order for
+``gradient`` (誤差逆伝播法).  ``numerical_gradient`` computes the same
+gradients by central differences, for checking (float64 networks only).
+``make_mlp`` builds a fully connected network from a list of layer sizes.
+"""
+
+import numpy as np
+
+from . import initializers, layers
+from .gradcheck import parameter_gradient
+
+ACTIVATIONS = {"relu": layers.Relu, "sigmoid": layers.Sigmoid, "tanh": layers.Tanh}
+OUTPUTS = {"softmax": layers.SoftmaxWithLoss, "sigmoid": layers.SigmoidWithLoss,
+           "identity": layers.IdentityWithLoss}
+INITIALIZERS = {"normal": initializers.normal, "xavier": initializers.xavier, "he": initializers.he}
+
+
+class Sequential:
+    """Layers applied in order, then a loss layer.
+
+    ``params`` and ``grads`` list every layer's arrays in order, so an
+    optimizer updates the whole network with ``update(net.params, net.grads)``.
+    """
+
+    def __init__(self, layer_list, loss_layer):
+        self.layers = list(layer_list)
+        self.loss_layer = loss_layer
+        self.params = [p for layer in self.layers for p in layer.params]
+        self.grads = [g for layer in self.layers for g in layer.grads]
+
+    def predict(self, x):
+        """Forward propagation (順伝播) up to the last layer before the loss."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def loss(self, x, t):
+        """The loss of the batch (x, t)."""
+        return self.loss_layer.forward(self.predict(x), t)
+
+    def loss_and_gradient(self, x, t):
+        """Forward, then backward through every layer; returns (loss, grads)."""
+        loss = self.loss(x, t)
+        dout = self.loss_layer.backward(1.0)
+        for layer in reversed(self.layers):
+            dout = layer.backward(dout)
+        return loss, self.grads
+
+    def gradient(self, x, t):
+        """Gradients of the loss for every parameter, by backpropagation."""
+        return self.loss_and_gradient(x, t)[1]
+
+    def numerical_gradient(self, x, t):
+        """The same gradients by central differences (slow; float64 parameters only)."""
+        return [parameter_gradient(lambda: self.loss(x, t), p) for p in self.params]
+
+
+def make_mlp(sizes, activation="relu", output="softmax", init="he", seed=0,
+             dtype=np.float32, init_scale=0.01):
+    """A fully connected network (多層パーセプトロン) with ``sizes`` = [input, hidden..., output].
+
+    ``activation`` in hidden layers ('relu', 'sigmoid', 'tanh'); ``output`` names
+    the output layer and loss ('softmax', 'sigmoid', 'identity'); ``init`` the
+    weight initialiser ('he', 'xavier', or 'normal' with ``init_scale``).
+    Biases start at 0.
+    """
+    for name, value, choices in (("activation", activation, ACTIVATIONS), ("output", output, OUTPUTS),
+                                 ("init", init, INITIALIZERS)):
+        if value not in choices:
+            raise ValueError(f"make_mlp: {name} must be one of {sorted(choices)}, got {value!r}")
+    if len(sizes) < 2:
+        raise ValueError(f"make_mlp: sizes needs an input and an output size, got {sizes}")
+    rng = np.random.default_rng(seed)
+    kwargs = {"scale": init_scale} if init == "normal" else {}
+    layer_list = []
+    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
+        W = INITIALIZERS[init](fan_in, fan_out, rng, dtype=dtype, **kwargs)
+        layer_list.append(layers.Affine(W, np.zeros(fan_out, dtype=dtype)))
+        if i < len(sizes) - 2:
+            layer_list.append(ACTIVATIONS[activation]())
+    return Sequential(layer_list, OUTPUTS[output]())

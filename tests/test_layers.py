@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from dlcore import layers
+from dlcore.gradcheck import layer_errors
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((4, 3))
+
+
+def affine():
+    return layers.Affine(RNG.standard_normal((3, 5)), RNG.standard_normal(5))
+
+
+@pytest.mark.parametrize("make", [affine, layers.Relu, layers.Sigmoid, layers.Tanh],
+                         ids=["Affine", "Relu", "Sigmoid", "Tanh"])
+def test_backward_matches_numerical_gradient(make):
+    errors = layer_errors(make(), X)
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("layer, t", [
+    (layers.SoftmaxWithLoss(), np.array([0, 2, 1, 2])),
+    (layers.SoftmaxWithLoss(), np.eye(3)[[1, 0, 0, 2]]),
+    (layers.IdentityWithLoss(), RNG.standard_normal((4, 3))),
+    (layers.SigmoidWithLoss(), (RNG.random((4, 3)) > 0.5).astype(float)),
+], ids=["SoftmaxWithLoss-labels", "SoftmaxWithLoss-one-hot", "IdentityWithLoss", "SigmoidWithLoss"])
+def test_loss_layer_backward_matches_numerical_gradient(layer, t):
+    errors = layer_errors(layer, X, t)
+    assert errors["dx"] < 1e-7, errors
+
+
+@pytest.mark.parametrize("make", [affine, layers.Relu, layers.Sigmoid, layers.Tanh])
+def test_backward_does_not_modify_dout(make):
+    layer = make()
+    out = layer.forward(X)
+    dout = RNG.standard_normal(out.shape)
+    before = dout.copy()
+    layer.backward(dout)
+    np.testing.assert_array_equal(dout, before)
+
+
+def test_float32_stays_float32():
+    x = X.astype(np.float32)
+    layer = layers.Affine(np.ones((3, 2), np.float32), np.zeros(2, np.float32))
+    for each in (layer, layers.Relu(), layers.Sigmoid(), layers.Tanh()):
+        out = each.forward(x if each is layer else x)
+        assert out.dtype == np.float32
+        assert each.backward(np.ones_like(out)).dtype == np.float32
+
+
+def test_affine_names_itself_and_both_shapes_on_a_mismatch():
+    with pytest.raises(ValueError, match=r"Affine.*\(N, 3\).*\(4, 7\)"):
+        affine().forward(np.zeros((4, 7)))
+    with pytest.raises(ValueError, match="Affine"):
+        layers.Affine(np.zeros((3, 2)), np.zeros(3))
+    with pytest.raises(TypeError, match="Relu.*int64"):
+        layers.Relu().forward(np.zeros((2, 2), dtype=np.int64))
+
+
+def test_loss_layers_reject_mismatched_targets():
+    with pytest.raises(ValueError, match=r"IdentityWithLoss.*\(4, 1\).*\(4, 3\)"):
+        layers.IdentityWithLoss().forward(X, np.zeros((4, 1)))
+    with pytest.raises(ValueError, match="SoftmaxWithLoss: 4 outputs but 3 targets"):
+        layers.SoftmaxWithLoss().forward(X, np.array([0, 1, 2]))
+
+
+def test_softmax_with_loss_value_matches_the_formula():
+    t = np.array([0, 2, 1, 2])
+    e = np.exp(X - X.max(axis=1, keepdims=True))
+    y = e / e.sum(axis=1, keepdims=True)
+    expected = -np.mean(np.log(y[np.arange(4), t] + 1e-7))
+    assert layers.SoftmaxWithLoss().forward(X, t) == pytest.approx(expected)

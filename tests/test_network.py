@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from dlcore import network
+from dlcore.gradcheck import relative_error
+
+RNG = np.random.default_rng(1)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid", "tanh"])
+@pytest.mark.parametrize("output, t", [
+    ("softmax", RNG.integers(0, 3, size=5)),
+    ("identity", RNG.standard_normal((5, 3))),
+    ("sigmoid", (RNG.random((5, 3)) > 0.5).astype(float)),
+])
+def test_backprop_agrees_with_numerical_gradient(activation, output, t):
+    net = network.make_mlp([4, 6, 5, 3], activation=activation, output=output, init="xavier",
+                           seed=2, dtype=np.float64)
+    for p in net.params[1::2]:  # non-zero biases, so that every path is exercised
+        p[...] = RNG.standard_normal(p.shape) * 0.1
+    x = RNG.standard_normal((5, 4))
+    backprop = [g.copy() for g in net.gradient(x, t)]
+    numeric = net.numerical_gradient(x, t)
+    for i, (a, n) in enumerate(zip(backprop, numeric)):
+        assert relative_error(a, n) < 1e-7, f"parameter {i}"
+
+
+def test_numerical_gradient_refuses_float32():
+    net = network.make_mlp([2, 3, 2])
+    with pytest.raises(TypeError, match="float64"):
+        net.numerical_gradient(np.zeros((1, 2), np.float32), np.array([0]))
+
+
+def test_make_mlp_builds_affine_and_activation_layers():
+    net = network.make_mlp([64, 100, 50, 10], activation="tanh")
+    names = [type(layer).__name__ for layer in net.layers]
+    assert names == ["Affine", "Tanh", "Affine", "Tanh", "Affine"]
+    assert [p.shape for p in net.params] == [(64, 100), (100,), (100, 50), (50,), (50, 10), (10,)]
+    assert all(p.dtype == np.float32 for p in net.params)
+
+
+def test_make_mlp_rejects_unknown_choices():
+    with pytest.raises(ValueError, match="activation must be one of"):
+        network.make_mlp([2, 2], activation="relu6")
+    with pytest.raises(ValueError, match="input and an output"):
+        network.make_mlp([2])
+
+
+def test_params_and_grads_are_the_layers_own_arrays():
+    net = network.make_mlp([3, 4, 2])
+    assert net.params[0] is net.layers[0].params[0]
+    assert net.grads[0] is net.layers[0].grads[0]
