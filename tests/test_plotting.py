@@ -26,3 +26,22 @@ def test_japanese_labels_render_without_missing_glyphs():
         warnings.simplefilter("error")  # "Glyph ... missing from font" is a UserWarning
         fig.canvas.draw()
     plt.close(fig)
+
+
+def test_plot_history_and_decision_boundary_draw_without_errors():
+    import numpy as np
+
+    from dlcore import data, network
+
+    plotting.setup()
+    fig = plotting.plot_history({"epoch": [1, 2], "loss": [1.0, 0.5], "train_metric": [0.5, 0.8],
+                                 "test_metric": [0.4, 0.7]})
+    assert len(fig.axes) == 2
+    plt.close(fig)
+    x, t = data.make_spirals(n_per_class=10)
+    net = network.make_mlp([2, 5, 3])
+    fig, ax = plt.subplots()
+    plotting.plot_decision_boundary(ax, net.predict, x, t, resolution=20)
+    assert len(ax.collections) >= 2
+    assert np.isfinite(ax.get_xlim()).all()
+    plt.close(fig)
