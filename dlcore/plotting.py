@@ -11,13 +11,13 @@ def setup():
 
     matplotlib_fontja.japanize()
     mpl.rcParams.update({
-        # Japanese from IPAexGothic; symbols it lacks (≤, ⊙, …) fall back to DejaVu Sans.
-        "font.family": ["IPAexGothic", "DejaVu Sans"],
+        # Latin, Greek and symbols from DejaVu Sans (IPAexGothic draws Greek full-width
+        # and lacks ≤, ⊙, …); Japanese falls back to IPAexGothic.
+        "font.family": ["DejaVu Sans", "IPAexGothic"],
         "figure.dpi": 100,
         "figure.figsize": (6.4, 3.6),
         "axes.grid": True,
         "grid.alpha": 0.3,
-        "axes.unicode_minus": False,
     })
 
 

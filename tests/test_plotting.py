@@ -9,9 +9,10 @@ from matplotlib import font_manager  # noqa: E402
 from dlcore import plotting  # noqa: E402
 
 
-def test_setup_selects_a_japanese_font():
+def test_setup_falls_back_to_a_japanese_font():
     plotting.setup()
-    path = font_manager.findfont(font_manager.FontProperties(family=matplotlib.rcParams["font.family"][0]))
+    assert "IPAexGothic" in matplotlib.rcParams["font.family"]
+    path = font_manager.findfont(font_manager.FontProperties(family="IPAexGothic"), fallback_to_default=False)
     assert path.endswith("ipaexg.ttf")
 
 

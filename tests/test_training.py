@@ -29,3 +29,36 @@ def test_accuracy_counts_every_sample():
     assert metrics.accuracy(y, np.array([1, 0, 0])) == pytest.approx(2 / 3)
     assert metrics.accuracy(y, np.eye(2)[[1, 0, 1]]) == 1.0
     assert metrics.accuracy(np.array([[0.9], [0.2]]), np.array([[1], [1]])) == 0.5
+
+
+def test_loss_history_weights_each_batch_by_its_size():
+    x = np.zeros((5, 1), np.float32)
+    t = np.zeros((5, 1), np.float32)
+    net = network.make_mlp([1, 1], output="identity")
+    net.params[1][...] = 1.0  # every prediction is 1, so every sample's loss is ½
+    history = Trainer(net, optimizers.SGD(1e-12), batch_size=2, epochs=1, metric=None,
+                      progress=False).fit(x, t)
+    assert history["loss"] == [pytest.approx(0.5)]
+
+
+def test_progress_bar_outside_a_kernel_goes_to_stderr(capsys):
+    x, y = data.make_linear_regression(20)
+    Trainer(network.make_mlp([2, 1], output="identity"), optimizers.SGD(0.1), batch_size=5, epochs=2,
+            metric=None, progress=True).fit(x, y)
+    assert "2/2" in capsys.readouterr().err
+
+
+def test_progress_bar_in_a_notebook_keeps_its_final_state():
+    import nbclient
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "from dlcore import data, network, optimizers\n"
+        "from dlcore.training import Trainer\n"
+        "x, y = data.make_linear_regression(20)\n"
+        "_ = Trainer(network.make_mlp([2, 1], output='identity'), optimizers.SGD(0.1), batch_size=5,\n"
+        "            epochs=3, metric=None).fit(x, y)"))
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=60).execute()
+    (output,) = nb.cells[0].outputs
+    assert "3/3" in output["data"]["text/plain"] and "100%" in output["data"]["text/plain"]
