@@ -11,13 +11,15 @@ def setup():
 
     matplotlib_fontja.japanize()
     mpl.rcParams.update({
-        # Latin, Greek and symbols from DejaVu Sans (IPAexGothic draws Greek full-width
-        # and lacks ≤, ⊙, …); Japanese falls back to IPAexGothic.
-        "font.family": ["DejaVu Sans", "IPAexGothic"],
+        # Japanese from IPAexGothic; symbols it lacks (≤, ⊙, …) fall back to DejaVu Sans.
+        # IPAexGothic is also mathtext's text font, so Japanese may sit beside $\epsilon$.
+        # (It draws Greek letters full-width: write them as mathtext, e.g. "$\epsilon$".)
+        "font.family": ["IPAexGothic", "DejaVu Sans"],
         "figure.dpi": 100,
         "figure.figsize": (6.4, 3.6),
         "axes.grid": True,
         "grid.alpha": 0.3,
+        "axes.unicode_minus": False,
     })
 
 

@@ -44,7 +44,8 @@ class Trainer:
         for epoch in range(1, self.epochs + 1):
             loss_sum = 0.0
             for i, (x_batch, t_batch) in enumerate(minibatches(x, t, self.batch_size, self.rng)):
-                loss, grads = self.network.loss_and_gradient(x_batch, t_batch)
+                with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below
+                    loss, grads = self.network.loss_and_gradient(x_batch, t_batch)
                 if not np.isfinite(loss):
                     raise FloatingPointError(
                         f"Trainer: the loss became {loss} in epoch {epoch}, iteration {i}; "

@@ -115,7 +115,7 @@ def open_page(browser, site, cdn):
 def test_chapter_loads_without_errors_typesets_math_and_shows_figures(open_page, chapter):
     open_, errors, unanswered = open_page
     page = open_(f"book/{chapter}.html")
-    page.wait_for_selector("mjx-container", timeout=20_000)
+    page.wait_for_selector("mjx-container", state="attached", timeout=20_000)
     assert errors == [], f"JavaScript errors on {chapter}: {errors}"
     assert page.locator("mjx-container").count() > 0, "no math was typeset"
     images = page.locator("article img")

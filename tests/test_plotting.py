@@ -16,10 +16,12 @@ def test_setup_falls_back_to_a_japanese_font():
     assert path.endswith("ipaexg.ttf")
 
 
-def test_japanese_labels_render_without_missing_glyphs():
+def test_japanese_labels_render_without_missing_glyphs(caplog):
+    """matplotlib reports a missing glyph as a warning (text) or a log record (mathtext)."""
     plotting.setup()
     fig, ax = plt.subplots()
     ax.set_title("活性化関数と導関数 σ'(u) ≤ 0.25, ∂E/∂u ⊙ f'(u)")
+    ax.set_ylabel(r"学習率 $\epsilon$ と更新 $w - \epsilon \nabla E$")
     ax.set_xlabel("総入力 u")
     ax.plot([-1, 1], [-1, 1], label="シグモイド関数")
     ax.legend()
@@ -27,6 +29,7 @@ def test_japanese_labels_render_without_missing_glyphs():
         warnings.simplefilter("error")  # "Glyph ... missing from font" is a UserWarning
         fig.canvas.draw()
     plt.close(fig)
+    assert not [r.getMessage() for r in caplog.records if "glyph" in r.getMessage()]
 
 
 def test_plot_history_and_decision_boundary_draw_without_errors():

@@ -15,8 +15,8 @@ def test_mlp_on_digits_reaches_97_percent_with_a_fixed_seed():
     assert history["test_metric"][-1] >= 0.97
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered")
-def test_a_diverging_run_stops_with_a_clear_error():
+@pytest.mark.filterwarnings("error")
+def test_a_diverging_run_stops_with_a_clear_error_and_no_warnings():
     x, y = data.make_linear_regression(64)
     net = network.make_mlp([2, 8, 1], output="identity", init="normal", init_scale=1.0)
     with pytest.raises(FloatingPointError, match="smaller learning rate"):

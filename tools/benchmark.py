@@ -1,7 +1,8 @@
-"""Time the course's slow paths: book build (forced and cached) and autograding.
+"""Time the course's slow paths: each chapter's execution, the book build (forced and cached) and autograding.
 
     .venv/bin/python tools/benchmark.py [--submissions N] [--skip-book]
 
+Each chapter is executed once with nbclient in a fresh kernel (kernel start included).
 The forced build starts from an empty build folder in a temporary copy of the
 repository, so the real _build/ is left alone.  Autograding uses N copies of
 each assignment's full solution as submissions in a temporary course.  Speed
@@ -26,6 +27,17 @@ def timed(command, cwd):
     start = time.perf_counter()
     subprocess.run(command, cwd=cwd, check=True, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def bench_chapters():
+    import nbclient
+    import nbformat
+
+    for path in sorted((ROOT / "book").glob("[0-9]*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        start = time.perf_counter()
+        nbclient.NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(path.parent)}}).execute()
+        print(f"chapter {path.stem:22s}: {time.perf_counter() - start:6.1f} s")
 
 
 def bench_book(scratch):
@@ -60,6 +72,7 @@ def main():
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, cpus={os.cpu_count()}")
     with tempfile.TemporaryDirectory() as scratch:
         if not args.skip_book:
+            bench_chapters()
             bench_book(Path(scratch))
         bench_autograde(Path(scratch), args.submissions)
 
