@@ -45,10 +45,13 @@ class Affine:
         return x @ W + b
 
     def backward(self, dout):
-        W, _ = self.params
-        self.grads[0][...] = self.x.T @ dout
-        self.grads[1][...] = dout.sum(axis=0)
-        return dout @ W.T
+        self.backward_params(dout)
+        return dout @ self.params[0].T
+
+    def backward_params(self, dout):
+        """Only ∂L/∂W and ∂L/∂b, for a first layer whose ∂L/∂x nobody needs."""
+        np.matmul(self.x.T, dout, out=self.grads[0])
+        dout.sum(axis=0, out=self.grads[1])
 
 
 class Relu:

@@ -45,8 +45,11 @@ class Sequential:
         """Forward, then backward through every layer; returns (loss, grads)."""
         loss = self.loss(x, t)
         dout = self.loss_layer.backward(1.0)
-        for layer in reversed(self.layers):
+        for layer in reversed(self.layers[1:]):
             dout = layer.backward(dout)
+        first = self.layers[0]
+        # The gradient with respect to the input data is never used: skip it where the layer can.
+        (first.backward_params if hasattr(first, "backward_params") else first.backward)(dout)
         return loss, self.grads
 
     def gradient(self, x, t):
