@@ -108,7 +108,8 @@ MISTAKES = {
     ),
     "check_questions_answered_wrongly": (
         {"q1": "answer_q1 = {1, 3, 5}\n", "q2": "answer_q2 = 0.4 * 0.3\n",
-         "q3": "answer_q3 = (50, 200)\n", "q4": "answer_q4 = {4, 6}\n"},
-        {"test_q1", "test_q2", "test_q3", "test_q4"},
+         "q3": "answer_q3 = (50, 200)\n", "q4": "answer_q4 = {4, 6}\n",
+         "q5": "answer_q5 = {1, 3, 5}\n"},
+        {"test_q1", "test_q2", "test_q3", "test_q4", "test_q5"},
     ),
 }
