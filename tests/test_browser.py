@@ -116,8 +116,15 @@ def test_chapter_loads_without_errors_typesets_math_and_shows_figures(open_page,
     open_, errors, unanswered = open_page
     page = open_(f"book/{chapter}.html")
     page.wait_for_selector("mjx-container", state="attached", timeout=20_000)
+    page.evaluate("() => MathJax.startup.promise")
     assert errors == [], f"JavaScript errors on {chapter}: {errors}"
     assert page.locator("mjx-container").count() > 0, "no math was typeset"
+    too_wide = page.evaluate(
+        "() => [...document.querySelectorAll('mjx-container[display=\"true\"]')]"
+        ".filter(m => m.offsetParent && m.firstElementChild"
+        " && m.firstElementChild.getBoundingClientRect().width > m.getBoundingClientRect().width + 2)"
+        ".map(m => m.textContent.slice(0, 60))")
+    assert too_wide == [], f"display equations wider than the text column: {too_wide}"
     images = page.locator("article img")
     assert images.count() > 0
     broken = page.evaluate("[...document.querySelectorAll('article img')]"
