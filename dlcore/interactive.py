@@ -97,7 +97,7 @@ class Slider:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight")
         plt.close(fig)
-        return buffer.getvalue()
+        return _palette_png(buffer.getvalue())
 
     def label(self, value):
         """Text shown beside the slider: strings as they are, numbers through ``fmt``."""
@@ -147,6 +147,20 @@ class Slider:
         bundle = self.widget()._repr_mimebundle_(**kwargs)
         bundle["text/html"] = self.to_html()
         return bundle
+
+
+def _palette_png(png):
+    """Re-encode a figure PNG with a 256-colour palette: about 4× smaller, visually the same.
+
+    Every frame of every slider is inlined in the book page, so this keeps a
+    chapter page well under a megabyte.
+    """
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
 
 
 def _png_output(png):

@@ -60,3 +60,13 @@ def test_bad_arguments_are_named():
         slider(draw_line, a=range(MAX_FRAMES), b=[0, 1])
     with pytest.raises(TypeError, match="must return a matplotlib Figure"):
         slider(lambda a: None, a=[1])
+
+
+def test_frames_are_palette_pngs():
+    import io
+
+    from PIL import Image
+
+    view = slider(draw_line, a=[0.0, 1.0])
+    image = Image.open(io.BytesIO(view.frames[0]))
+    assert image.format == "PNG" and image.mode == "P"
