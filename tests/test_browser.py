@@ -152,3 +152,12 @@ def test_every_static_slider_changes_its_figure(open_page, chapter):
         assert len(after) == 1 and after != before, f"slider {i} on {chapter} did not change its figure"
         box.screenshot(path=str(screenshots() / f"{chapter}-slider{i}.png"))
     assert errors == []
+
+
+def test_search_finds_a_japanese_query(open_page):
+    open_, errors, _ = open_page
+    page = open_("search.html?q=" + "誤差逆伝播")
+    page.wait_for_selector("#search-results li", timeout=20_000)
+    found = page.locator("#search-results li a").evaluate_all("links => links.map(a => a.href)")
+    assert any("05_backprop" in href for href in found), found
+    assert errors == []
