@@ -155,8 +155,8 @@ def d_mean_squared_error(d, y):
     return (y - d) / _batch_size(y, "d_mean_squared_error")
 
 
-def _one_hot_target(d, y, func_name):
-    """Return the target as an array shaped like y (one-hot if given as labels)."""
+def one_hot_target(d, y, func_name):
+    """The target as an array shaped like y: one-hot rows for integer labels (checked to lie in range)."""
     d = np.asarray(d)
     if d.shape == y.shape:
         return _as_float_array(d, func_name, "d")
@@ -181,7 +181,7 @@ def cross_entropy_error(d, y):
     """
     y = _as_float_array(y, "cross_entropy_error", "y")
     n = _batch_size(y, "cross_entropy_error")
-    d = _one_hot_target(d, y, "cross_entropy_error")
+    d = one_hot_target(d, y, "cross_entropy_error")
     return -np.sum(d * np.log(y + CROSS_ENTROPY_EPS)) / n
 
 
@@ -189,7 +189,7 @@ def d_cross_entropy_error(d, y):
     """Gradient of ``cross_entropy_error`` with respect to y: −d / (y + 1e-7) / N."""
     y = _as_float_array(y, "d_cross_entropy_error", "y")
     n = _batch_size(y, "d_cross_entropy_error")
-    d = _one_hot_target(d, y, "d_cross_entropy_error")
+    d = one_hot_target(d, y, "d_cross_entropy_error")
     return -d / (y + CROSS_ENTROPY_EPS) / n
 
 

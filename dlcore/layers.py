@@ -1,4 +1,4 @@
-"""Layers with explicit forward and backward (レイヤ).
+"""Layers with explicit forward and backward (レイヤー).
 
 Every layer has ``params`` and ``grads`` (lists of arrays of the same shapes;
 ``backward`` writes the gradients into ``grads`` in place), ``forward(x)`` and
@@ -16,9 +16,10 @@ from . import functions
 
 def _check_batch(layer, x, n_features=None):
     """Raise a ValueError naming the layer unless x is a (N, n_features) float array."""
-    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
-        raise TypeError(f"{layer}: expected a float ndarray, got {type(x).__name__}"
-                        f"{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}")
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{layer}: expected a float ndarray, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{layer}: expected a float ndarray, got dtype {x.dtype}")
     if x.ndim != 2 or (n_features is not None and x.shape[1] != n_features):
         want = f"(N, {n_features})" if n_features is not None else "(N, features)"
         raise ValueError(f"{layer}: input must have shape {want}, got {x.shape}")
@@ -100,7 +101,11 @@ class Tanh:
 
 
 class _Loss:
-    """Output layer with its loss: forward(x, t) -> scalar, backward() -> ∂L/∂x."""
+    """Output layer with its loss: forward(x, t) -> scalar, backward() -> ∂L/∂x.
+
+    All three pair an output activation with its natural loss, so the gradient
+    with respect to the total input x is the same: (y − t) / N.
+    """
 
     def __init__(self):
         self.params, self.grads = [], []
@@ -114,6 +119,9 @@ class _Loss:
             raise ValueError(f"{type(self).__name__}: {x.shape[0]} outputs but {t.shape[0] if t.ndim else 0} targets")
         return t
 
+    def backward(self, dout=1.0):
+        return dout * (self.y - self.t) / len(self.y)
+
 
 class IdentityWithLoss(_Loss):
     """Identity output (恒等写像) with the squared error: L = (1/N) Σ_n ½‖y_n − t_n‖².
@@ -126,9 +134,6 @@ class IdentityWithLoss(_Loss):
         self.y = x
         return float(functions.mean_squared_error(self.t, self.y))
 
-    def backward(self, dout=1.0):
-        return dout * (self.y - self.t) / len(self.y)
-
 
 class SoftmaxWithLoss(_Loss):
     """Softmax output with the cross-entropy: L = −(1/N) Σ_n Σ_k t_nk log y_nk.
@@ -140,15 +145,12 @@ class SoftmaxWithLoss(_Loss):
     """
 
     def forward(self, x, t):
-        t = self._check(x, t, same_shape=False)
-        self.t = t.astype(x.dtype) if t.shape == x.shape else np.eye(x.shape[1], dtype=x.dtype)[t]
+        self._check(x, t, same_shape=False)
+        self.t = functions.one_hot_target(t, x, "SoftmaxWithLoss").astype(x.dtype, copy=False)
         shifted = x - x.max(axis=1, keepdims=True)
         log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         self.y = np.exp(log_y)
         return float(-np.sum(self.t * log_y) / len(x))
-
-    def backward(self, dout=1.0):
-        return dout * (self.y - self.t) / len(self.y)
 
 
 class SigmoidWithLoss(_Loss):
@@ -164,6 +166,3 @@ class SigmoidWithLoss(_Loss):
         self.t = self._check(x, t, same_shape=True).astype(x.dtype)
         self.y = functions.sigmoid(x)
         return float(np.sum(np.logaddexp(0, x) - self.t * x) / len(x))
-
-    def backward(self, dout=1.0):
-        return dout * (self.y - self.t) / len(self.y)

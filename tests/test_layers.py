@@ -63,6 +63,14 @@ def test_loss_layers_reject_mismatched_targets():
         layers.IdentityWithLoss().forward(X, np.zeros((4, 1)))
     with pytest.raises(ValueError, match="SoftmaxWithLoss: 4 outputs but 3 targets"):
         layers.SoftmaxWithLoss().forward(X, np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match=r"SoftmaxWithLoss: labels d must lie in 0\.\.2"):
+        layers.SoftmaxWithLoss().forward(X, np.array([0, 1, 2, 3]))
+
+
+def test_softmax_with_loss_keeps_float32_for_one_hot_integer_targets():
+    layer = layers.SoftmaxWithLoss()
+    layer.forward(X.astype(np.float32), np.eye(3, dtype=np.int64)[[0, 1, 2, 0]])
+    assert layer.backward().dtype == np.float32
 
 
 def test_softmax_with_loss_value_matches_the_formula():
