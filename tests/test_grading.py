@@ -97,7 +97,6 @@ def course(request, tmp_path_factory):
                    check=True, capture_output=True)
     released = {p.name: p.read_bytes() for p in (course / "exercises" / assignment).glob("*.ipynb")}
 
-    nbgrader(course, "generate_assignment", assignment, "--force")  # records the grade cells
     (notebook_path,) = (course / "solutions" / assignment).glob("*.ipynb")
     solution = nbformat.read(notebook_path, as_version=4)
     release = nbformat.read(course / "exercises" / assignment / notebook_path.name, as_version=4)

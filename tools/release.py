@@ -3,16 +3,17 @@
     python tools/release.py NN_topic [--root DIR]
 
 1. ``nbgrader generate_assignment`` writes exercises/NN_topic from
-   solutions/NN_topic (solutions replaced by Japanese stubs, hidden tests removed).
+   solutions/NN_topic (solutions replaced by Japanese stubs, hidden tests removed)
+   and records its graded cells in the course's gradebook.db, which autograding needs.
 2. Each release notebook is executed once; every cell that raises on the
    untouched stubs is tagged ``raises-exception`` so that ``pytest --nbval-lax``
    accepts it in exercises/ (solutions/ never carry that tag).
 """
 
 import argparse
+import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbclient
@@ -23,17 +24,17 @@ RAISES_TAG = "raises-exception"
 
 def generate(assignment, root):
     """Run nbgrader generate_assignment for one assignment under ``root``."""
-    with tempfile.TemporaryDirectory() as scratch:
-        subprocess.run(
-            [
-                sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
-                "--force", "--no-db", "--log-level=WARN",
-                f"--CourseDirectory.root={root}",
-                f"--CourseDirectory.db_url=sqlite:///{scratch}/gradebook.db",
-            ],
-            check=True,
-            cwd=root,
-        )
+    # nbgrader runs the venv's `alembic` by name to create the gradebook.
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
+    subprocess.run(
+        [
+            sys.executable, "-m", "nbgrader", "generate_assignment", assignment,
+            "--force", "--log-level=WARN", f"--CourseDirectory.root={root}",
+        ],
+        check=True,
+        cwd=root,
+        env={**os.environ, "PATH": path},
+    )
 
 
 def tag_raising_cells(path):

@@ -1,0 +1,200 @@
+"""nbgrader preprocessors that keep autograding fair (instructor side; learners never import this).
+
+A submission runs in an ordinary kernel, so code in it could change what the
+tests see: rebind ``checks``, patch ``np.allclose``, swallow exceptions through
+IPython, or hand in an object whose ``==`` is always true.  Before the scores
+are saved, :class:`RejectTampering` reads every cell the learner could edit and,
+if it finds such code, fails every autograded test of that notebook with a
+message naming the cell, the line and the reason.  It is a static check for
+the known ways, not a sandbox; the instructor can still override a score in
+the formgrader.
+
+:class:`DeduplicateGradeIds` replaces nbgrader's ``DeduplicateIds``, which
+leaves a copied graded cell with empty nbgrader metadata; nbgrader then takes
+the notebook for an old format and stops the whole batch.
+"""
+
+import ast
+import builtins
+from dataclasses import dataclass
+
+from IPython.core.inputtransformer2 import TransformerManager
+from nbformat.v4 import new_output
+from nbgrader import utils
+from nbgrader.nbgraderformat import SCHEMA_VERSION
+from nbgrader.preprocessors import DeduplicateIds, NbGraderPreprocessor
+
+# Modules whose only use in an exercise would be to reach into the kernel or the tests.
+FORBIDDEN_MODULES = {"IPython", "builtins", "ctypes", "gc", "importlib", "inspect", "mock", "unittest"}
+# Names that run or reach arbitrary code or namespaces.
+FORBIDDEN_NAMES = {"__builtins__", "__import__", "compile", "delattr", "eval", "exec", "get_ipython",
+                   "globals", "locals", "setattr", "vars"}
+# Attributes that expose or replace the internals of functions, classes and modules.
+FORBIDDEN_ATTRIBUTES = {"__bases__", "__builtins__", "__class__", "__closure__", "__code__", "__defaults__",
+                        "__delattr__", "__dict__", "__getattribute__", "__globals__", "__kwdefaults__",
+                        "__mro__", "__setattr__", "__subclasses__", "modules", "settrace", "setprofile"}
+# Methods that would let an answer compare, convert or pass a type check as anything.
+FORBIDDEN_METHODS = {"__abs__", "__array__", "__array_function__", "__array_ufunc__", "__bool__",
+                     "__contains__", "__eq__", "__float__", "__ge__", "__gt__", "__index__",
+                     "__instancecheck__", "__int__", "__le__", "__lt__", "__ne__", "__subclasscheck__"}
+# Magics a learner may use; they cannot change what the tests see.
+ALLOWED_MAGICS = {"matplotlib", "precision", "time", "timeit", "who", "whos"}
+
+REJECTED = "採点の仕組みを書き換えるコードがあるため、このノートブックの自動採点のテストはすべて不合格になります"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One piece of code that could change what the tests see."""
+
+    cell: str
+    line: int
+    reason: str
+
+    def __str__(self):
+        return f"セル {self.cell} の {self.line} 行目: {self.reason}"
+
+
+def _parse(source):
+    """The cell as a Python AST (magics turned into calls), or None if it is not valid Python."""
+    try:
+        return ast.parse(TransformerManager().transform_cell(source))
+    except SyntaxError:
+        return None
+
+
+def _root_name(node):
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _imports(tree):
+    """(bound name, imported object) for every import in ``tree``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield (alias.asname or alias.name.split(".")[0]), alias.name
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                yield (alias.asname or alias.name), f"{node.module}.{alias.name}"
+
+
+def _allowed_magic_calls(tree):
+    """The ``get_ipython`` names that only run an allowed magic or a shell command."""
+    allowed = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Call) and isinstance(node.func.value.func, ast.Name)
+                and node.func.value.func.id == "get_ipython"):
+            shell = node.func.attr in ("system", "getoutput")
+            magic = (node.func.attr in ("run_line_magic", "run_cell_magic") and node.args
+                     and isinstance(node.args[0], ast.Constant) and node.args[0].value in ALLOWED_MAGICS)
+            if shell or magic:
+                allowed.add(node.func.value.func)
+    return allowed
+
+
+class _LearnerCode:
+    """Audit of the learner's cells against the names the trusted cells import and the tests read."""
+
+    def __init__(self, trusted_trees, test_trees):
+        self.origins = {}
+        for tree in trusted_trees:
+            for name, origin in _imports(tree):
+                self.origins.setdefault(name, origin)
+        read_by_tests = {node.id for tree in test_trees for node in ast.walk(tree)
+                         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+        self.protected = read_by_tests & (set(self.origins) | set(dir(builtins)))
+        self.modules = set(self.origins)
+
+    def findings(self, label, tree):
+        found = []
+
+        def flag(node, reason):
+            found.append(Finding(label, getattr(node, "lineno", 1), reason))
+
+        for name, origin in _imports(tree):
+            self.modules.add(name)
+        for node in ast.walk(tree):  # names that alias a module count as modules too
+            if (isinstance(node, ast.Assign) and _root_name(node.value) in self.modules
+                    and isinstance(node.value, (ast.Name, ast.Attribute))):
+                self.modules.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        allowed = _allowed_magic_calls(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for name, origin in _imports(ast.Module(body=[node], type_ignores=[])):
+                    if origin.split(".")[0] in FORBIDDEN_MODULES:
+                        flag(node, f"モジュール `{origin.split('.')[0]}` を読み込んでいます")
+                    elif name in self.protected and self.origins.get(name) != origin:
+                        flag(node, f"テストが使う名前 `{name}` を別のものに置き換えています")
+            elif isinstance(node, ast.Name):
+                if isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in self.protected:
+                    flag(node, f"テストが使う名前 `{node.id}` を書き換えています")
+                elif node.id in FORBIDDEN_METHODS and isinstance(node.ctx, ast.Store):
+                    flag(node, f"比較や型変換のメソッド `{node.id}` を定義しています")
+                elif node.id in FORBIDDEN_NAMES and node not in allowed:
+                    flag(node, f"`{node.id}` を使っています")
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if node.name in self.protected:
+                    flag(node, f"テストが使う名前 `{node.name}` を定義し直しています")
+                elif node.name in FORBIDDEN_METHODS:
+                    flag(node, f"比較や型変換のメソッド `{node.name}` を定義しています")
+            elif isinstance(node, ast.Attribute):
+                if node.attr in FORBIDDEN_ATTRIBUTES:
+                    flag(node, f"属性 `{node.attr}` を使っています")
+                elif isinstance(node.ctx, (ast.Store, ast.Del)) and _root_name(node) in self.modules:
+                    flag(node, f"モジュール `{_root_name(node)}` の属性 `{node.attr}` を書き換えています")
+        return found
+
+
+def find_tampering(nb):
+    """Every :class:`Finding` in the cells of ``nb`` that nbgrader does not restore from the source."""
+    trusted, tests, learner = [], [], []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        tree = _parse(cell.source)
+        if tree is None:
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            tests.append(tree)
+            trusted.append(tree)
+        elif meta.get("locked") and not meta.get("solution"):
+            trusted.append(tree)
+        else:
+            learner.append((meta.get("grade_id", f"#{index + 1}"), tree))
+    audit = _LearnerCode(trusted, tests)
+    return [finding for label, tree in learner for finding in audit.findings(label, tree)]
+
+
+class RejectTampering(NbGraderPreprocessor):
+    """Fail every autograded test of a notebook whose editable cells tamper with grading."""
+
+    def preprocess(self, nb, resources):
+        findings = find_tampering(nb)
+        if findings:
+            message = "\n".join([REJECTED + ":", *(f"- {finding}" for finding in findings)])
+            self.log.warning("%s: %s", resources["nbgrader"]["student"], message)
+            for cell in nb.cells:
+                if utils.is_grade(cell) and not utils.is_solution(cell) and cell.cell_type == "code":
+                    cell.outputs.append(new_output("error", ename="採点の改変", evalue=message,
+                                                   traceback=[message]))
+        return nb, resources
+
+
+class DeduplicateGradeIds(DeduplicateIds):
+    """Keep the last cell of each grade id; earlier copies lose their nbgrader metadata entirely."""
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        meta = cell.metadata.get("nbgrader")
+        if meta is not None and not meta.get("grade_id"):
+            del cell.metadata["nbgrader"]
+        elif meta is not None and meta["grade_id"] in self.grade_ids:
+            self.log.warning("Cell with id '%s' exists multiple times; the earlier copy is ignored", meta["grade_id"])
+            del cell.metadata["nbgrader"]
+        elif meta is not None:
+            meta["schema_version"] = SCHEMA_VERSION
+            self.grade_ids.add(meta["grade_id"])
+        return cell, resources
