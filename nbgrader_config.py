@@ -22,8 +22,8 @@ c.GenerateFeedback.preprocessors = [
 ]
 
 # Autograding a class: a copied graded cell must not stop the batch, a deleted
-# test cell is put back and run, and code that tampers with grading fails the
-# notebook's tests (see dlcore/autograding.py).
+# test cell is put back and run, long output is cut, and code that tampers with
+# grading fails the notebook's tests (see dlcore/autograding.py).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "dlcore.autograding.DeduplicateGradeIds",
@@ -35,7 +35,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.Execute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
+    "dlcore.autograding.LimitOutputLength",
     "dlcore.autograding.RejectTampering",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",

@@ -9,6 +9,8 @@ message naming the cell, the line and the reason.  It is a static check for
 the known ways, not a sandbox; the instructor can still override a score in
 the formgrader.
 
+:class:`LimitOutputLength` also caps the characters of a cell's text output
+(nbgrader's ``LimitOutput`` counts lines only, so one long line passes whole).
 :class:`DeduplicateGradeIds` replaces nbgrader's ``DeduplicateIds``, which
 leaves a copied graded cell with empty nbgrader metadata; nbgrader then takes
 the notebook for an old format and stops the whole batch.
@@ -22,7 +24,8 @@ from IPython.core.inputtransformer2 import TransformerManager
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.nbgraderformat import SCHEMA_VERSION
-from nbgrader.preprocessors import DeduplicateIds, NbGraderPreprocessor
+from nbgrader.preprocessors import DeduplicateIds, LimitOutput, NbGraderPreprocessor
+from traitlets import Integer
 
 # Modules whose only use in an exercise would be to reach into the kernel or the tests.
 FORBIDDEN_MODULES = {"IPython", "builtins", "ctypes", "gc", "importlib", "inspect", "mock", "unittest"}
@@ -197,4 +200,24 @@ class DeduplicateGradeIds(DeduplicateIds):
         elif meta is not None:
             meta["schema_version"] = SCHEMA_VERSION
             self.grade_ids.add(meta["grade_id"])
+        return cell, resources
+
+
+class LimitOutputLength(LimitOutput):
+    """nbgrader's line limit plus a limit on the characters of each cell's text output."""
+
+    max_characters = Integer(20_000, help="maximum characters of text output per cell (-1: no limit)").tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.cell_type == "code" and self.max_characters != -1:
+            budget = self.max_characters
+            for output in cell.outputs:
+                texts = ([(output, "text")] if output.output_type == "stream" else
+                         [(output.data, key) for key, value in output.get("data", {}).items()
+                          if isinstance(value, str) and key.startswith("text/")])
+                for holder, key in texts:
+                    if len(holder[key]) > budget:
+                        holder[key] = holder[key][:max(budget, 0)] + "\n... Output truncated ..."
+                    budget -= len(holder[key])
         return cell, resources

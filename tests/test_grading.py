@@ -6,100 +6,23 @@ the full solution, nothing (the untouched release), and every typical mistake
 listed in tests/mistakes/<assignment>.py, each with its exact expected score.
 """
 
-import html
-import importlib.util
-import os
-import re
-import shutil
 import subprocess
-import sys
 
-import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENTS, ROOT
-
-NBGRADER = [sys.executable, "-m", "nbgrader"]
-# nbgrader runs the venv's `alembic` by name, so the venv's bin/ must be on PATH.
-ENV = {**os.environ, "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
-
-
-def load_mistakes(assignment):
-    spec = importlib.util.spec_from_file_location("mistakes", ROOT / "tests" / "mistakes" / f"{assignment}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.MISTAKES
-
-
-def nbgrader(course, *args):
-    result = subprocess.run(
-        [*NBGRADER, *args, f"--CourseDirectory.root={course}"],
-        cwd=course, capture_output=True, text=True, env=ENV,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout + result.stderr
-
-
-def strip_solution_markers(source):
-    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
-                     and "### END SOLUTION" not in line)
-
-
-def grade_id(cell):
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def is_answer(cell):
-    return cell.metadata.get("nbgrader", {}).get("solution", False)
-
-
-def graded_tests(nb):
-    """grade id → points of every autograded test cell."""
-    return {grade_id(c): c.metadata.nbgrader["points"] for c in nb.cells
-            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
-
-
-def submission(release, solution, answers):
-    """The release with the named answer cells replaced (grade id → source)."""
-    nb = nbformat.from_dict(release)
-    for cell in nb.cells:
-        if grade_id(cell) in answers:
-            cell.source = answers[grade_id(cell)]
-    return nb
-
-
-def hidden_test_lines(nb):
-    """Every non-empty source line inside a HIDDEN TESTS block."""
-    lines = []
-    for cell in nb.cells:
-        inside = False
-        for line in cell.source.splitlines():
-            if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
-                inside = "BEGIN" in line
-            elif inside and line.strip():
-                lines.append(line.strip())
-    return lines
-
-
-def solution_answers(solution):
-    return {grade_id(c): strip_solution_markers(c.source) for c in solution.cells if is_answer(c)}
+from nbgrader_course import (NBGRADER, graded_tests, hidden_test_lines, load_mistakes, make_course, page_text,
+                             solution_answers)
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def course(request, tmp_path_factory):
-    """A graded temporary course for one assignment: (assignment, course dir, gradebook url, cases)."""
+    """A graded temporary course for one assignment: (assignment, course dir, stem, source, release bytes, cases)."""
     assignment = request.param
-    course = tmp_path_factory.mktemp(assignment)
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
-    subprocess.run([sys.executable, str(ROOT / "tools" / "release.py"), assignment, "--root", str(course)],
-                   check=True, capture_output=True)
-    released = {p.name: p.read_bytes() for p in (course / "exercises" / assignment).glob("*.ipynb")}
-
-    (notebook_path,) = (course / "solutions" / assignment).glob("*.ipynb")
-    solution = nbformat.read(notebook_path, as_version=4)
-    release = nbformat.read(course / "exercises" / assignment / notebook_path.name, as_version=4)
+    course = make_course(tmp_path_factory.mktemp(assignment), assignment)
+    released = {p.name: p.read_bytes() for p in (course.root / "exercises" / assignment).glob("*.ipynb")}
+    solution = course.solution
     full = solution_answers(solution)
     cases = {"full": set(), "untouched": set(graded_tests(solution))}
     answers = {"full": full, "untouched": {}}
@@ -107,12 +30,10 @@ def course(request, tmp_path_factory):
         cases[name] = fails
         answers[name] = {**full, **overrides}
     for student, student_answers in answers.items():
-        folder = course / "submitted" / student / assignment
-        folder.mkdir(parents=True)
-        nbformat.write(submission(release, solution, student_answers), folder / notebook_path.name)
-    nbgrader(course, "autograde", assignment)
-    nbgrader(course, "generate_feedback", assignment)
-    return assignment, course, notebook_path.stem, solution, released, cases
+        course.submit(student, course.submission(student_answers))
+    course.nbgrader("autograde", assignment)
+    course.nbgrader("generate_feedback", assignment)
+    return assignment, course.root, assignment, solution, released, cases
 
 
 def test_release_is_regenerated_without_drift(course):
@@ -155,6 +76,6 @@ def test_feedback_shows_no_hidden_test_source(course):
     assert hidden, "the assignment has no hidden tests"
     for student in cases:
         (page,) = (course_dir / "feedback" / student / assignment).glob("*.html")
-        text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+        text = page_text(page)
         leaked = [line for line in hidden if line in text]
         assert leaked == [], f"feedback of {student} shows hidden test lines: {leaked}"

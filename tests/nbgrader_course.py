@@ -1,0 +1,130 @@
+"""Helpers for tests that grade in a temporary nbgrader course (test_grading, test_adversarial, test_exchange)."""
+
+import html
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from conftest import ROOT
+
+NBGRADER = [sys.executable, "-m", "nbgrader"]
+# nbgrader runs the venv's `alembic` by name, so the venv's bin/ must be on PATH.
+ENV = {**os.environ, "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
+
+
+def nbgrader(cwd, *args, check=True):
+    """Run an nbgrader command in ``cwd``; the completed process (stdout and stderr in ``.output``)."""
+    result = subprocess.run([*NBGRADER, *args], cwd=cwd, capture_output=True, text=True, env=ENV)
+    result.output = result.stdout + result.stderr
+    if check:
+        assert result.returncode == 0, result.output
+    return result
+
+
+def load_mistakes(assignment):
+    """MISTAKES of tests/mistakes/<assignment>.py: name → ({grade id: source}, failing test cells)."""
+    spec = importlib.util.spec_from_file_location("mistakes", ROOT / "tests" / "mistakes" / f"{assignment}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.MISTAKES
+
+
+def grade_id(cell):
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def is_answer(cell):
+    return cell.metadata.get("nbgrader", {}).get("solution", False)
+
+
+def graded_tests(nb):
+    """grade id → points of every autograded test cell."""
+    return {grade_id(c): c.metadata.nbgrader["points"] for c in nb.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def strip_solution_markers(source):
+    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line)
+
+
+def solution_answers(solution):
+    """grade id → source of every answer cell of the source notebook, without solution markers."""
+    return {grade_id(c): strip_solution_markers(c.source) for c in solution.cells if is_answer(c)}
+
+
+def hidden_test_lines(nb):
+    """Every non-empty source line inside a HIDDEN TESTS block."""
+    lines = []
+    for cell in nb.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
+                inside = "BEGIN" in line
+            elif inside and line.strip():
+                lines.append(line.strip())
+    return lines
+
+
+def page_text(path):
+    """The visible text of an HTML page."""
+    return html.unescape(re.sub(r"<[^>]+>", "", Path(path).read_text(encoding="utf-8")))
+
+
+@dataclass
+class Course:
+    """A temporary course with one released assignment recorded in its gradebook."""
+
+    root: Path
+    assignment: str
+
+    @property
+    def solution(self):
+        return nbformat.read(self.root / "solutions" / self.assignment / f"{self.assignment}.ipynb", as_version=4)
+
+    @property
+    def release(self):
+        return nbformat.read(self.root / "exercises" / self.assignment / f"{self.assignment}.ipynb", as_version=4)
+
+    def submission(self, answers):
+        """The release with the named answer cells replaced (grade id → source)."""
+        nb = self.release
+        for cell in nb.cells:
+            if grade_id(cell) in answers:
+                cell.source = answers[grade_id(cell)]
+        return nb
+
+    def submit(self, student, nb):
+        """Place a notebook (or raw text) where nbgrader autograde looks for it."""
+        folder = self.root / "submitted" / student / self.assignment
+        folder.mkdir(parents=True)
+        path = folder / f"{self.assignment}.ipynb"
+        if isinstance(nb, str):
+            path.write_text(nb, encoding="utf-8")
+        else:
+            nbformat.write(nb, path)
+
+    def nbgrader(self, *args, check=True):
+        return nbgrader(self.root, *args, f"--CourseDirectory.root={self.root}", check=check)
+
+    @property
+    def db_url(self):
+        return f"sqlite:///{self.root}/gradebook.db"
+
+
+def make_course(root, assignment, config=""):
+    """Copy the course configuration (plus ``config``) and one assignment's source; release it with tools/release.py."""
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + config)
+    shutil.copytree(ROOT / "solutions" / assignment, root / "solutions" / assignment)
+    subprocess.run([sys.executable, str(ROOT / "tools" / "release.py"), assignment, "--root", str(root)],
+                   check=True, capture_output=True, env=ENV)
+    return Course(root, assignment)
