@@ -19,9 +19,13 @@ NBGRADER = [sys.executable, "-m", "nbgrader"]
 ENV = {**os.environ, "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
 
 
-def nbgrader(cwd, *args, check=True):
-    """Run an nbgrader command in ``cwd``; the completed process (stdout and stderr in ``.output``)."""
-    result = subprocess.run([*NBGRADER, *args], cwd=cwd, capture_output=True, text=True, env=ENV)
+def nbgrader(cwd, *args, check=True, home=None):
+    """Run an nbgrader command in ``cwd`` (as a user whose HOME is ``home``, if given).
+
+    Returns the completed process, with stdout and stderr together in ``.output``.
+    """
+    env = {**ENV, "HOME": str(home)} if home else ENV
+    result = subprocess.run([*NBGRADER, *args], cwd=cwd, capture_output=True, text=True, env=env)
     result.output = result.stdout + result.stderr
     if check:
         assert result.returncode == 0, result.output
