@@ -2,9 +2,11 @@
 
 import json
 
+import nbformat
 import pytest
 
 from conftest import ROOT
+from nbgrader_course import hidden_test_lines
 
 NOTEBOOKS = sorted(
     p for folder in ("book", "solutions", "exercises") for p in (ROOT / folder).rglob("*.ipynb")
@@ -35,10 +37,45 @@ def test_every_chapter_has_its_assignment_and_mistakes():
         assert (ROOT / "tests" / "mistakes" / f"{stem}.py").exists(), stem
 
 
-def test_learner_facing_files_hold_no_solution_or_hidden_test():
+def test_learner_facing_notebooks_hold_no_solution_or_hidden_test():
     for folder in ("book", "exercises"):
-        for path in (ROOT / folder).rglob("*"):
+        for path in (ROOT / folder).rglob("*.ipynb"):
             if path.is_file():
                 text = path.read_text(encoding="utf-8")
                 for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"):
                     assert marker not in text, f"{path.relative_to(ROOT)} contains {marker}"
+
+
+def hidden_lines_of_every_assignment():
+    """Every hidden test line of every assignment except imports, which give nothing away."""
+    return sorted({line for path in (ROOT / "solutions").rglob("*.ipynb")
+                   for line in hidden_test_lines(nbformat.read(path, as_version=4))
+                   if not line.startswith(("import ", "from "))})
+
+
+def files_holding(lines, paths):
+    """(file, line) for every hidden test line found in one of ``paths``."""
+    found = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [(str(path.relative_to(ROOT)), line) for line in lines if line in text]
+    return found
+
+
+def test_no_hidden_test_line_in_the_releases_or_the_book_sources():
+    lines = hidden_lines_of_every_assignment()
+    assert len(lines) > 50
+    paths = [p for folder in ("book", "exercises") for p in (ROOT / folder).rglob("*") if p.is_file()]
+    assert files_holding(lines, paths) == []
+
+
+def test_publishing_workflow_builds_the_readme_book_and_deploys_it_to_pages():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8"))
+    build, deploy = workflow["jobs"]["build"]["steps"], workflow["jobs"]["deploy"]["steps"]
+    assert [s["run"] for s in build if "run" in s] == ["./course book --no-serve"]
+    assert "./course book" in (ROOT / "README.md").read_text(encoding="utf-8")
+    upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_build/html"
+    assert any(s.get("uses", "").startswith("actions/deploy-pages") for s in deploy)
