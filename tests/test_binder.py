@@ -3,18 +3,25 @@
 repo2docker installs binder/requirements.txt with the Python of binder/runtime.txt,
 from the repository root, then runs binder/postBuild there.  This test does the
 same in a new virtual environment over a copy of the repository's files, checks
-that JupyterLab will load the widget extension, and executes every book and
-solution notebook with that environment's kernel.
+that JupyterLab loads the widget extension, executes every book and solution
+notebook with that environment's kernel, and moves a live slider in JupyterLab
+in headless Chromium.
 """
 
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import venv
 
+import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_notebook
 
 from conftest import ROOT
+from test_browser import CHROMIUM, CHROMIUM_ARGS, screenshots
 
 NOTEBOOKS = {"book": sorted(ROOT.glob("book/*.ipynb")), "solutions": sorted(ROOT.glob("solutions/*/*.ipynb"))}
 
@@ -72,3 +79,79 @@ def test_every_book_and_solution_notebook_runs(binder_env, tmp_path, folder):
     run(bin_dir / "jupyter", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300",
         f"--output-dir={tmp_path}", *notebooks, cwd=repo)
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == sorted(p.name for p in NOTEBOOKS[folder])
+
+
+LIVE_SLIDER = """\
+import matplotlib.pyplot as plt
+from dlcore.interactive import slider
+
+def draw(height):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.bar([0], [height])
+    ax.set_ylim(0, 3)
+    return fig
+
+slider(draw, height=[1, 2, 3])
+"""
+
+
+@pytest.fixture
+def jupyterlab(binder_env):
+    """JupyterLab from the Binder environment on a free local port, serving a one-slider notebook."""
+    repo, bin_dir = binder_env
+    nbformat.write(new_notebook(cells=[new_code_cell(LIVE_SLIDER)], metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}}), repo / "live_slider.ipynb")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = open(repo / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [bin_dir / "jupyter", "lab", "--no-browser", "--allow-root", f"--port={port}", "--ServerApp.token=",
+         "--ServerApp.password=", f"--ServerApp.root_dir={repo}",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
+        cwd=repo, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=1)
+                break
+            except OSError:
+                assert server.poll() is None, (repo / "jupyterlab.log").read_text()
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium")
+def test_a_slider_is_a_live_widget_in_jupyterlab(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1200, "height": 900})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{jupyterlab}/lab/tree/live_slider.ipynb")
+        page.locator(".jp-Notebook .jp-Cell .cm-content").first.click(timeout=60_000)
+        page.locator(".jp-NotebookPanel-toolbar [data-status=idle]").wait_for(timeout=60_000)
+        page.keyboard.press("Shift+Enter")
+        handle = page.locator(".widget-slider .noUi-handle").first
+        handle.wait_for(timeout=60_000)
+        image = page.locator(".widget-output img").first
+        image.wait_for(timeout=60_000)
+        first = image.get_attribute("src")
+        readout = page.locator(".widget-readout").first
+        assert readout.inner_text() == "1"
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            "src => { const img = document.querySelector('.widget-output img'); return img && img.src !== src; }",
+            arg=first, timeout=60_000)
+        assert readout.inner_text() == "2"
+        page.screenshot(path=str(screenshots() / "jupyterlab_live_slider.png"))
+        browser.close()
+    assert errors == []
