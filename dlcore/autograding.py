@@ -12,8 +12,9 @@ the formgrader.
 :class:`LimitOutputLength` also caps the characters of a cell's text output
 (nbgrader's ``LimitOutput`` counts lines only, so one long line passes whole).
 :class:`DeduplicateGradeIds` replaces nbgrader's ``DeduplicateIds``, which
-leaves a copied graded cell with empty nbgrader metadata; nbgrader then takes
-the notebook for an old format and stops the whole batch.
+leaves the earlier copy of a duplicated cell with empty nbgrader metadata; for a
+copied answer cell nbgrader 0.9.6 then takes the notebook for an old format and
+stops the whole batch.
 """
 
 import ast
@@ -36,10 +37,9 @@ FORBIDDEN_NAMES = {"__builtins__", "__import__", "compile", "delattr", "eval", "
 FORBIDDEN_ATTRIBUTES = {"__bases__", "__builtins__", "__class__", "__closure__", "__code__", "__defaults__",
                         "__delattr__", "__dict__", "__getattribute__", "__globals__", "__kwdefaults__",
                         "__mro__", "__setattr__", "__subclasses__", "modules", "settrace", "setprofile"}
-# Methods that would let an answer compare, convert or pass a type check as anything.
-FORBIDDEN_METHODS = {"__abs__", "__array__", "__array_function__", "__array_ufunc__", "__bool__",
-                     "__contains__", "__eq__", "__float__", "__ge__", "__gt__", "__index__",
-                     "__instancecheck__", "__int__", "__le__", "__lt__", "__ne__", "__subclasscheck__"}
+# The only special methods a learner's class may define: any other (``__eq__``, ``__bool__``,
+# ``__array_wrap__``, ...) could make an answer compare, convert or pass a check as anything.
+ALLOWED_SPECIAL_METHODS = {"__init__", "__call__", "__repr__", "__str__"}
 # Magics a learner may use; they cannot change what the tests see.
 ALLOWED_MAGICS = {"matplotlib", "precision", "time", "timeit", "who", "whos"}
 
@@ -98,8 +98,104 @@ def _allowed_magic_calls(tree):
     return allowed
 
 
-class _LearnerCode:
-    """Audit of the learner's cells against the names the trusted cells import and the tests read."""
+def _is_special(name):
+    return name.startswith("__") and name.endswith("__") and name not in ALLOWED_SPECIAL_METHODS
+
+
+def _bound_names(node):
+    """Parameters and assigned names of a function, lambda, class body or comprehension (its local names)."""
+    names, declared_global = set(), set()
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        arguments = node.args
+        names |= {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]}
+        names |= {a.arg for a in (arguments.vararg, arguments.kwarg) if a}
+    bodies = node.generators if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)) \
+        else getattr(node, "body", [])
+    for part in bodies if isinstance(bodies, list) else [bodies]:
+        for child in ast.walk(part):
+            if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store):
+                names.add(child.id)
+            elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and child is not node:
+                names.add(child.name)
+            elif isinstance(child, ast.Global):
+                declared_global.update(child.names)
+    return names - declared_global
+
+
+class _CellAudit(ast.NodeVisitor):
+    """The findings in one learner cell; ``audit`` holds what the trusted cells bind and the tests read."""
+
+    def __init__(self, audit, label):
+        self.audit, self.label = audit, label
+        self.found = []
+        self.scopes = []  # local names of the enclosing functions, classes and comprehensions
+
+    def flag(self, node, reason):
+        self.found.append(Finding(self.label, getattr(node, "lineno", 1), reason))
+
+    def is_local(self, name):
+        return any(name in scope for scope in self.scopes)
+
+    def in_scope(self, node):
+        self.scopes.append(_bound_names(node))
+        self.generic_visit(node)
+        self.scopes.pop()
+
+    def visit_FunctionDef(self, node):
+        if _is_special(node.name):
+            self.flag(node, f"特殊メソッド `{node.name}` を定義しています")
+        elif node.name in self.audit.protected and not self.scopes:
+            self.flag(node, f"テストが使う名前 `{node.name}` を定義し直しています")
+        self.in_scope(node)
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+    def visit_ClassDef(self, node):
+        if node.name in self.audit.protected and not self.scopes:
+            self.flag(node, f"テストが使う名前 `{node.name}` を定義し直しています")
+        self.in_scope(node)
+
+    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = in_scope
+
+    def visit_Import(self, node):
+        for name, origin in _imports(ast.Module(body=[node], type_ignores=[])):
+            if origin.split(".")[0] in FORBIDDEN_MODULES:
+                self.flag(node, f"モジュール `{origin.split('.')[0]}` を読み込んでいます")
+            elif name in self.audit.protected and self.audit.origins.get(name) != origin and not self.scopes:
+                self.flag(node, f"テストが使う名前 `{name}` を別のものに置き換えています")
+            elif not self.scopes:
+                self.audit.modules.add(name)
+
+    visit_ImportFrom = visit_Import
+
+    def visit_Assign(self, node):
+        value_is_module = (isinstance(node.value, (ast.Name, ast.Attribute))
+                           and _root_name(node.value) in self.audit.modules and not self.is_local(_root_name(node.value)))
+        if value_is_module and not self.scopes:  # `m = np` makes `m` a module too
+            self.audit.modules.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        self.generic_visit(node)
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            if _is_special(node.id):
+                self.flag(node, f"特殊メソッド `{node.id}` を定義しています")
+            elif node.id in self.audit.protected and not self.is_local(node.id):
+                self.flag(node, f"テストが使う名前 `{node.id}` を書き換えています")
+        elif node.id in FORBIDDEN_NAMES and node not in self.audit.allowed and not self.is_local(node.id):
+            self.flag(node, f"`{node.id}` を使っています")
+
+    def visit_Attribute(self, node):
+        root = _root_name(node)
+        if node.attr in FORBIDDEN_ATTRIBUTES:
+            self.flag(node, f"属性 `{node.attr}` を使っています")
+        elif (isinstance(node.ctx, (ast.Store, ast.Del)) and root in self.audit.modules
+              and not self.is_local(root)):
+            self.flag(node, f"モジュール `{root}` の属性 `{node.attr}` を書き換えています")
+        self.generic_visit(node)
+
+
+class _Audit:
+    """What the trusted cells import, which of those names (and builtins) the tests read, and the modules."""
 
     def __init__(self, trusted_trees, test_trees):
         self.origins = {}
@@ -110,45 +206,13 @@ class _LearnerCode:
                          if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
         self.protected = read_by_tests & (set(self.origins) | set(dir(builtins)))
         self.modules = set(self.origins)
+        self.allowed = set()
 
     def findings(self, label, tree):
-        found = []
-
-        def flag(node, reason):
-            found.append(Finding(label, getattr(node, "lineno", 1), reason))
-
-        for name, origin in _imports(tree):
-            self.modules.add(name)
-        for node in ast.walk(tree):  # names that alias a module count as modules too
-            if (isinstance(node, ast.Assign) and _root_name(node.value) in self.modules
-                    and isinstance(node.value, (ast.Name, ast.Attribute))):
-                self.modules.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        allowed = _allowed_magic_calls(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                for name, origin in _imports(ast.Module(body=[node], type_ignores=[])):
-                    if origin.split(".")[0] in FORBIDDEN_MODULES:
-                        flag(node, f"モジュール `{origin.split('.')[0]}` を読み込んでいます")
-                    elif name in self.protected and self.origins.get(name) != origin:
-                        flag(node, f"テストが使う名前 `{name}` を別のものに置き換えています")
-            elif isinstance(node, ast.Name):
-                if isinstance(node.ctx, (ast.Store, ast.Del)) and node.id in self.protected:
-                    flag(node, f"テストが使う名前 `{node.id}` を書き換えています")
-                elif node.id in FORBIDDEN_METHODS and isinstance(node.ctx, ast.Store):
-                    flag(node, f"比較や型変換のメソッド `{node.id}` を定義しています")
-                elif node.id in FORBIDDEN_NAMES and node not in allowed:
-                    flag(node, f"`{node.id}` を使っています")
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                if node.name in self.protected:
-                    flag(node, f"テストが使う名前 `{node.name}` を定義し直しています")
-                elif node.name in FORBIDDEN_METHODS:
-                    flag(node, f"比較や型変換のメソッド `{node.name}` を定義しています")
-            elif isinstance(node, ast.Attribute):
-                if node.attr in FORBIDDEN_ATTRIBUTES:
-                    flag(node, f"属性 `{node.attr}` を使っています")
-                elif isinstance(node.ctx, (ast.Store, ast.Del)) and _root_name(node) in self.modules:
-                    flag(node, f"モジュール `{_root_name(node)}` の属性 `{node.attr}` を書き換えています")
-        return found
+        self.allowed = _allowed_magic_calls(tree)
+        cell = _CellAudit(self, label)
+        cell.visit(tree)
+        return cell.found
 
 
 def find_tampering(nb):
@@ -168,7 +232,7 @@ def find_tampering(nb):
             trusted.append(tree)
         else:
             learner.append((meta.get("grade_id", f"#{index + 1}"), tree))
-    audit = _LearnerCode(trusted, tests)
+    audit = _Audit(trusted, tests)
     return [finding for label, tree in learner for finding in audit.findings(label, tree)]
 
 

@@ -25,13 +25,15 @@ def checks(message):
     - an ``assert`` without one (a hidden test) reports ``message``, which says
       what kind of case failed, never the expected value;
     - any other exception, e.g. from the learner's code, reports ``message``
-      and the exception's type and text.
+      and the exception's type and text; this includes ``KeyboardInterrupt``
+      (the autograder's timeout interrupts the kernel) and ``SystemExit``,
+      whose tracebacks would otherwise show the hidden lines.
     """
     try:
         yield
     except AssertionError as failure:
         raise CheckFailure(str(failure) or message) from None
-    except Exception as error:
+    except BaseException as error:
         raise CheckFailure(f"{message}(テストの実行中に {type(error).__name__}: {error})") from None
 
 

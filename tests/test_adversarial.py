@@ -13,7 +13,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from nbgrader_course import grade_id, graded_tests, make_course, page_text, solution_answers
+from nbgrader_course import grade_id, graded_tests, hidden_test_lines, make_course, page_text, solution_answers
 
 ASSIGNMENT = "02_activation"
 TIMEOUT = 10  # seconds per cell for this batch (the course uses 300)
@@ -69,6 +69,10 @@ CASES = {
     "wrong_dtype_array": ({"ex_relu": "def relu(x):\n    return np.maximum(x, 0).astype(str)\n"}, None,
                           {"test_relu_basic", "test_relu_hidden"}),
     "wrong_kernel_name": ({}, lambda nb: _kernel(nb, "python2"), set()),
+    "loops_on_hidden_input": ({"ex_relu": "def relu(x):\n    while x.ndim == 2:\n        pass\n"
+                                          "    return np.maximum(x, 0)\n"}, None, {"test_relu_hidden"}),
+    "interrupts_on_hidden_input": ({"ex_relu": "def relu(x):\n    if x.ndim == 2:\n        raise KeyboardInterrupt\n"
+                                               "    return np.maximum(x, 0)\n"}, None, {"test_relu_hidden"}),
     # Tampering: each one turns a wrong step_function into passing tests unless it is caught.
     "rebinds_checks": ({"ex_step_function": SWALLOW + "checks = lambda message: suppress(Exception)\n"
                         "expect_array = lambda *args: None\n" + WRONG_STEP}, None, ALL),
@@ -79,12 +83,17 @@ CASES = {
     "patches_numpy": ({"ex_step_function": "np.allclose = lambda *args, **kwargs: True\n" + WRONG_STEP}, None, ALL),
     "swallows_errors_in_ipython": ({"ex_step_function": "get_ipython().set_custom_exc((BaseException,), "
                                     "lambda *args, **kwargs: None)\n" + WRONG_STEP}, None, ALL),
+    "array_that_passes_any_check": ({"ex_step_function": "class Fake(np.ndarray):\n"
+                                     "    def __array_wrap__(self, array, context=None, return_scalar=False):\n"
+                                     "        return True\n\n"
+                                     "def step_function(x):\n    return np.full(np.shape(x), -7.0).view(Fake)\n"},
+                                    None, ALL),
     "answer_equal_to_anything": ({"q1": "class Anything(int):\n    def __eq__(self, other):\n        return True\n"
                                   "    __hash__ = int.__hash__\nanswer_q1 = Anything(2)"}, None, ALL),
 }
 # What the tampering cases would score if nothing caught them, and what an honest wrong answer scores.
 TAMPERING = {"rebinds_checks", "patches_dlcore", "patches_numpy", "swallows_errors_in_ipython",
-             "answer_equal_to_anything"}
+             "array_that_passes_any_check", "answer_equal_to_anything"}
 CORRUPTED = "corrupted_json"
 
 
@@ -167,12 +176,25 @@ def test_tampering_would_pay_off_without_the_check(unguarded, case):
     assert unguarded[case][0] > honest, f"{case} gains nothing even unchecked; the case does not test the check"
 
 
-def test_feedback_names_the_tampering(graded):
+@pytest.fixture(scope="module")
+def feedback(graded):
+    """student → visible text of the feedback page, for every graded case."""
     course, _ = graded
-    course.nbgrader("generate_feedback", ASSIGNMENT, "--student=patches_numpy")
-    (page,) = (course.root / "feedback" / "patches_numpy" / ASSIGNMENT).glob("*.html")
-    text = page_text(page)
+    course.nbgrader("generate_feedback", ASSIGNMENT)
+    return {student: page_text(course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html")
+            for student in CASES}
+
+
+def test_feedback_names_the_tampering(feedback):
+    text = feedback["patches_numpy"]
     assert "採点の仕組みを書き換えるコード" in text and "`np` の属性 `allclose`" in text
+
+
+def test_no_feedback_shows_a_hidden_test_line(graded, feedback):
+    course, _ = graded
+    hidden = hidden_test_lines(course.solution)
+    leaks = {student: [line for line in hidden if line in text] for student, text in feedback.items()}
+    assert {student: lines for student, lines in leaks.items() if lines} == {}
 
 
 def test_manual_grades_survive_reautograde_and_the_export_agrees(graded):

@@ -46,6 +46,9 @@ def notebook(answer_source):
     "from unittest import mock",
     "import builtins",
     "%run other.py",
+    "class Fake(np.ndarray):\n    def __array_wrap__(self, array, context=None, return_scalar=False):\n        return True",
+    "def f():\n    global checks\n    checks = None",
+    "def f():\n    np.allclose = None",
 ])
 def test_tampering_is_found(source):
     (finding,) = find_tampering(notebook(source))[:1]
@@ -60,6 +63,10 @@ def test_tampering_is_found(source):
     "%timeit np.zeros(3)\nanswer = 1.0",
     "params = {}\nparams['W'] = np.ones(2)\nanswer = 1.0",
     "this is not python",
+    "def f(np, isinstance):\n    np.W = 1\n    isinstance = 2\n    return np",
+    "def train(network, data):\n    network.params = {}\n    data = data * 2\n    len = 3\n    return len",
+    "answer = float(sum(np for np in range(3)))",
+    "def show(vars):\n    return vars",
 ])
 def test_honest_code_is_not_flagged(source):
     assert find_tampering(notebook(source)) == []

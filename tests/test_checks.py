@@ -1,0 +1,53 @@
+"""dlcore.grading: graded checks report a message, never the source of the cell."""
+
+import numpy as np
+import pytest
+
+from dlcore.grading import CheckFailure, checks, expect_array
+
+
+def failure_of(block):
+    with pytest.raises(CheckFailure) as caught:
+        with checks("隠しテストに合格しませんでした。"):
+            block()
+    return caught.value
+
+
+def fail_with(exception):
+    def block():
+        raise exception
+    return block
+
+
+def test_a_visible_assert_reports_its_own_message():
+    failure = failure_of(fail_with(AssertionError("形が違います")))
+    assert str(failure) == "形が違います"
+
+
+def test_a_hidden_assert_reports_the_cell_message_only():
+    failure = failure_of(fail_with(AssertionError()))
+    assert str(failure) == "隠しテストに合格しませんでした。"
+    assert failure._render_traceback_() == ["CheckFailure: 隠しテストに合格しませんでした。"]
+    assert failure.__cause__ is None and failure.__suppress_context__
+
+
+@pytest.mark.parametrize("exception", [ValueError("shapes (2,) and (3,)"), KeyboardInterrupt(), SystemExit(1)])
+def test_any_other_exception_is_named_after_the_message(exception):
+    failure = failure_of(fail_with(exception))
+    assert str(failure).startswith("隠しテストに合格しませんでした。(テストの実行中に ")
+    assert type(exception).__name__ in str(failure)
+
+
+def test_passing_checks_raise_nothing():
+    with checks("never shown"):
+        assert True
+
+
+@pytest.mark.parametrize("actual, message", [
+    ([1.0, 2.0], "NumPy 配列"),
+    (np.array([1.0]), "形は (2,) のはずですが (1,)"),
+    (np.array([1.0, 3.0]), "になるはずですが"),
+])
+def test_expect_array_says_what_is_wrong_in_japanese(actual, message):
+    with pytest.raises(AssertionError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        expect_array(actual, [1.0, 2.0], "f(x)")
