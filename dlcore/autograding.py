@@ -19,6 +19,7 @@ stops the whole batch.
 
 import ast
 import builtins
+import importlib.util
 from dataclasses import dataclass
 
 from IPython.core.inputtransformer2 import TransformerManager
@@ -72,15 +73,24 @@ def _root_name(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _is_module(dotted):
+    """Whether ``dotted`` (e.g. ``dlcore.functions``, ``numpy.allclose``) names a module."""
+    try:
+        return importlib.util.find_spec(dotted) is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def _imports(tree):
-    """(bound name, imported object) for every import in ``tree``."""
+    """(bound name, imported object, whether it is a module) for every import in ``tree``."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield (alias.asname or alias.name.split(".")[0]), alias.name
+                yield (alias.asname or alias.name.split(".")[0]), alias.name, True
         elif isinstance(node, ast.ImportFrom):
             for alias in node.names:
-                yield (alias.asname or alias.name), f"{node.module}.{alias.name}"
+                origin = f"{node.module}.{alias.name}"
+                yield (alias.asname or alias.name), origin, _is_module(origin)
 
 
 def _allowed_magic_calls(tree):
@@ -129,6 +139,8 @@ class _CellAudit(ast.NodeVisitor):
         self.audit, self.label = audit, label
         self.found = []
         self.scopes = []  # local names of the enclosing functions, classes and comprehensions
+        self.local_modules = []  # modules imported inside each of those scopes
+        self.through_attribute = set()  # ids of module names used as `module.attribute`
 
     def flag(self, node, reason):
         self.found.append(Finding(self.label, getattr(node, "lineno", 1), reason))
@@ -136,10 +148,16 @@ class _CellAudit(ast.NodeVisitor):
     def is_local(self, name):
         return any(name in scope for scope in self.scopes)
 
+    def is_module(self, name):
+        return (any(name in modules for modules in self.local_modules)
+                or (name in self.audit.modules and not self.is_local(name)))
+
     def in_scope(self, node):
         self.scopes.append(_bound_names(node))
+        self.local_modules.append(set())
         self.generic_visit(node)
         self.scopes.pop()
+        self.local_modules.pop()
 
     def visit_FunctionDef(self, node):
         if _is_special(node.name):
@@ -158,22 +176,15 @@ class _CellAudit(ast.NodeVisitor):
     visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = in_scope
 
     def visit_Import(self, node):
-        for name, origin in _imports(ast.Module(body=[node], type_ignores=[])):
+        for name, origin, is_module in _imports(ast.Module(body=[node], type_ignores=[])):
             if origin.split(".")[0] in FORBIDDEN_MODULES:
                 self.flag(node, f"モジュール `{origin.split('.')[0]}` を読み込んでいます")
             elif name in self.audit.protected and self.audit.origins.get(name) != origin and not self.scopes:
                 self.flag(node, f"テストが使う名前 `{name}` を別のものに置き換えています")
-            elif not self.scopes:
-                self.audit.modules.add(name)
+            elif is_module:
+                (self.local_modules[-1] if self.scopes else self.audit.modules).add(name)
 
     visit_ImportFrom = visit_Import
-
-    def visit_Assign(self, node):
-        value_is_module = (isinstance(node.value, (ast.Name, ast.Attribute))
-                           and _root_name(node.value) in self.audit.modules and not self.is_local(_root_name(node.value)))
-        if value_is_module and not self.scopes:  # `m = np` makes `m` a module too
-            self.audit.modules.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        self.generic_visit(node)
 
     def visit_Name(self, node):
         if isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -183,13 +194,17 @@ class _CellAudit(ast.NodeVisitor):
                 self.flag(node, f"テストが使う名前 `{node.id}` を書き換えています")
         elif node.id in FORBIDDEN_NAMES and node not in self.audit.allowed and not self.is_local(node.id):
             self.flag(node, f"`{node.id}` を使っています")
+        elif self.is_module(node.id) and id(node) not in self.through_attribute:
+            self.flag(node, f"モジュール `{node.id}` を `{node.id}.名前` の形以外で使っています"
+                            "(別名を付ける、関数に渡す、入れ物に入れるなど)")
 
     def visit_Attribute(self, node):
         root = _root_name(node)
+        if isinstance(node.value, ast.Name):
+            self.through_attribute.add(id(node.value))
         if node.attr in FORBIDDEN_ATTRIBUTES:
             self.flag(node, f"属性 `{node.attr}` を使っています")
-        elif (isinstance(node.ctx, (ast.Store, ast.Del)) and root in self.audit.modules
-              and not self.is_local(root)):
+        elif isinstance(node.ctx, (ast.Store, ast.Del)) and root and self.is_module(root):
             self.flag(node, f"モジュール `{root}` の属性 `{node.attr}` を書き換えています")
         self.generic_visit(node)
 
@@ -198,14 +213,15 @@ class _Audit:
     """What the trusted cells import, which of those names (and builtins) the tests read, and the modules."""
 
     def __init__(self, trusted_trees, test_trees):
-        self.origins = {}
+        self.origins, self.modules = {}, set()
         for tree in trusted_trees:
-            for name, origin in _imports(tree):
+            for name, origin, is_module in _imports(tree):
                 self.origins.setdefault(name, origin)
+                if is_module:
+                    self.modules.add(name)
         read_by_tests = {node.id for tree in test_trees for node in ast.walk(tree)
                          if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
         self.protected = read_by_tests & (set(self.origins) | set(dir(builtins)))
-        self.modules = set(self.origins)
         self.allowed = set()
 
     def findings(self, label, tree):

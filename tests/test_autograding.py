@@ -49,6 +49,9 @@ def notebook(answer_source):
     "class Fake(np.ndarray):\n    def __array_wrap__(self, array, context=None, return_scalar=False):\n        return True",
     "def f():\n    global checks\n    checks = None",
     "def f():\n    np.allclose = None",
+    "def patch(module):\n    module.allclose = None\n\npatch(np)",
+    "modules = [np]\nmodules[0].allclose = None",
+    "def f():\n    import numpy as m\n    m.allclose = None",
 ])
 def test_tampering_is_found(source):
     (finding,) = find_tampering(notebook(source))[:1]
