@@ -72,6 +72,13 @@ def test_jupyterlab_loads_the_widget_and_nbgrader_extensions(binder_env):
         assert "enabled" in line and "OK" in line, out
 
 
+def test_chapter_pages_launch_binder_into_jupyterlab(built_book):
+    for chapter in NOTEBOOKS["book"]:
+        page = (built_book / "book" / f"{chapter.stem}.html").read_text(encoding="utf-8")
+        expected = f"mybinder.org/v2/gh/dlcore-course/deep-learning-ja/main?urlpath=lab/tree/book/{chapter.name}"
+        assert expected in page, chapter.name
+
+
 @pytest.mark.parametrize("folder", NOTEBOOKS)
 def test_every_book_and_solution_notebook_runs(binder_env, tmp_path, folder):
     repo, bin_dir = binder_env

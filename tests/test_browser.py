@@ -23,6 +23,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--no-first-run"]
 CDN_PACKAGES = {"https://cdn.jsdelivr.net/npm/mathjax@3/": "mathjax@3"}
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("[0-9]*.ipynb"))
+OTHER_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md"))
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -131,6 +132,15 @@ def test_chapter_loads_without_errors_typesets_math_and_shows_figures(open_page,
                            ".filter(im => !im.hidden && im.naturalWidth === 0).map(im => im.src.slice(0, 80))")
     assert broken == [], f"images that did not load: {broken}"
     page.screenshot(path=str(screenshots() / f"{chapter}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("name", OTHER_PAGES)
+def test_front_page_and_appendices_load_without_errors(open_page, name):
+    open_, errors, _ = open_page
+    page = open_(f"book/{name}.html")
+    assert errors == [], f"JavaScript errors on {name}: {errors}"
+    assert page.locator("article h1").count() == 1
+    page.screenshot(path=str(screenshots() / f"{name}.png"), full_page=True)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
