@@ -79,3 +79,12 @@ def test_publishing_workflow_builds_the_readme_book_and_deploys_it_to_pages():
     upload = next(s for s in build if s.get("uses", "").startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "_build/html"
     assert any(s.get("uses", "").startswith("actions/deploy-pages") for s in deploy)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").rglob("*.ipynb")), ids=lambda p: p.parent.name)
+def test_setup_cell_is_locked_and_imports_the_grading_helpers(path):
+    """The tampering check trusts only locked and test cells; the setup cell must be one of them."""
+    nb = nbformat.read(path, as_version=4)
+    setup = next(c for c in nb.cells if c.cell_type == "code")
+    assert setup.metadata.get("nbgrader", {}).get("locked") is True
+    assert "from dlcore.grading import checks, expect_array" in setup.source
