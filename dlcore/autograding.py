@@ -7,7 +7,8 @@ are saved, :class:`RejectTampering` reads every cell the learner could edit and,
 if it finds such code, fails every autograded test of that notebook with a
 message naming the cell, the line and the reason.  It is a static check for
 the known ways, not a sandbox; the instructor can still override a score in
-the formgrader.
+the formgrader.  Learners run the same check before submitting with
+``python -m dlcore.autograding exercises/NN_topic/NN_topic.ipynb``.
 
 :class:`LimitOutputLength` also caps the characters of a cell's text output
 (nbgrader's ``LimitOutput`` counts lines only, so one long line passes whole).
@@ -20,9 +21,11 @@ stops the whole batch.
 import ast
 import builtins
 import importlib.util
+import sys
 from dataclasses import dataclass
 
 from IPython.core.inputtransformer2 import TransformerManager
+import nbformat
 from nbformat.v4 import new_output
 from nbgrader import utils
 from nbgrader.nbgraderformat import SCHEMA_VERSION
@@ -301,3 +304,18 @@ class LimitOutputLength(LimitOutput):
                         holder[key] = holder[key][:max(budget, 0)] + "\n... Output truncated ..."
                     budget -= len(holder[key])
         return cell, resources
+
+
+def main(paths):
+    """Print the findings of each notebook in ``paths``; exit status 1 if there is any."""
+    found = False
+    for path in paths:
+        findings = find_tampering(nbformat.read(path, as_version=4))
+        found = found or bool(findings)
+        print(f"{path}: " + ("\n".join([REJECTED + ":", *(f"- {f}" for f in findings)]) if findings
+                             else "採点の仕組みを書き換えるコードは見つかりませんでした。"))
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

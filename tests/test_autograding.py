@@ -1,5 +1,8 @@
 """The tampering check of dlcore.autograding: what it flags, and that honest answers pass it."""
 
+import subprocess
+import sys
+
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
@@ -85,3 +88,14 @@ def test_every_solution_and_typical_mistake_passes_the_check():
                 if grade_id(cell) in full:
                     cell.source = answers.get(grade_id(cell), full[grade_id(cell)])
             assert find_tampering(nb) == [], f"{assignment} {name}"
+
+
+def test_learners_can_run_the_check_from_the_command_line(tmp_path):
+    clean, tampered = tmp_path / "clean.ipynb", tmp_path / "tampered.ipynb"
+    nbformat.write(notebook("def f(x):\n    return x"), clean)
+    nbformat.write(notebook("np.allclose = None"), tampered)
+    run = [sys.executable, "-m", "dlcore.autograding"]
+    ok = subprocess.run([*run, str(clean)], capture_output=True, text=True)
+    assert ok.returncode == 0 and "見つかりませんでした" in ok.stdout
+    bad = subprocess.run([*run, str(clean), str(tampered)], capture_output=True, text=True)
+    assert bad.returncode == 1 and "セル answer の 1 行目: モジュール `np` の属性 `allclose` を書き換えています" in bad.stdout
