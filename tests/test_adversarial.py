@@ -81,8 +81,9 @@ CASES = {
                         "dlcore.grading.expect_array = lambda *args: None\n"
                         "from dlcore.grading import checks, expect_array\n" + WRONG_STEP}, None, ALL),
     "patches_numpy": ({"ex_step_function": "np.allclose = lambda *args, **kwargs: True\n" + WRONG_STEP}, None, ALL),
-    "swallows_errors_in_ipython": ({"ex_step_function": "get_ipython().set_custom_exc((BaseException,), "
-                                    "lambda *args, **kwargs: None)\n" + WRONG_STEP}, None, ALL),
+    # nbgrader itself records the failure from the kernel's reply; the check rejects the attempt as well.
+    "hides_errors_in_ipython": ({"ex_step_function": "get_ipython().showtraceback = lambda *args, **kwargs: None\n"
+                                 + WRONG_STEP}, None, ALL),
     "array_that_passes_any_check": ({"ex_step_function": "class Fake(np.ndarray):\n"
                                      "    def __array_wrap__(self, array, context=None, return_scalar=False):\n"
                                      "        return True\n\n"
@@ -91,9 +92,10 @@ CASES = {
     "answer_equal_to_anything": ({"q1": "class Anything(int):\n    def __eq__(self, other):\n        return True\n"
                                   "    __hash__ = int.__hash__\nanswer_q1 = Anything(2)"}, None, ALL),
 }
-# What the tampering cases would score if nothing caught them, and what an honest wrong answer scores.
-TAMPERING = {"rebinds_checks", "patches_dlcore", "patches_numpy", "swallows_errors_in_ipython",
-             "array_that_passes_any_check", "answer_equal_to_anything"}
+# Each tampering case → the honest submission with the same wrong answer and no tampering.
+TAMPERING = {**{case: {"ex_step_function": WRONG_STEP} for case in (
+    "rebinds_checks", "patches_dlcore", "patches_numpy", "array_that_passes_any_check")},
+    "answer_equal_to_anything": {"q1": "answer_q1 = 2"}}
 CORRUPTED = "corrupted_json"
 
 
@@ -133,9 +135,9 @@ def unguarded(tmp_path_factory):
               '                                       if not p.endswith("RejectTampering")]\n')
     course = make_course(tmp_path_factory.mktemp("unguarded"), ASSIGNMENT, config)
     full = solution_answers(course.solution)
-    for name in [*TAMPERING, "honest"]:
-        answers = CASES[name][0] if name in TAMPERING else {"ex_step_function": WRONG_STEP, "q1": "answer_q1 = 2"}
-        course.submit(name, course.submission({**full, **answers}))
+    for case, honest in TAMPERING.items():
+        course.submit(case, course.submission({**full, **CASES[case][0]}))
+        course.submit(f"{case}_honest", course.submission({**full, **honest}))
     course.nbgrader("autograde", ASSIGNMENT)
     return scores(course)
 
@@ -172,7 +174,7 @@ def test_huge_output_is_truncated(graded):
 
 @pytest.mark.parametrize("case", sorted(TAMPERING))
 def test_tampering_would_pay_off_without_the_check(unguarded, case):
-    honest, _ = unguarded["honest"]
+    honest, _ = unguarded[f"{case}_honest"]
     assert unguarded[case][0] > honest, f"{case} gains nothing even unchecked; the case does not test the check"
 
 

@@ -52,7 +52,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 def screenshots():
     folder = BUILD_DIR / "screenshots"
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
