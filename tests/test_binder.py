@@ -53,8 +53,7 @@ def binder_env(tmp_path_factory):
     venv.create(tmp / "env", with_pip=True)
     bin_dir = tmp / "env" / "bin"
     run(bin_dir / "python", "-m", "pip", "install", "--quiet", "-r", "binder/requirements.txt", cwd=repo)
-    subprocess.run(["bash", "-c", f'PATH="{bin_dir}:$PATH" binder/postBuild'], cwd=repo, check=True,
-                   capture_output=True)
+    run("bash", "-c", f'PATH="{bin_dir}:$PATH" binder/postBuild', cwd=repo)
     return repo, bin_dir
 
 
