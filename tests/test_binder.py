@@ -5,7 +5,8 @@ from the repository root, then runs binder/postBuild there.  This test does the
 same in a new virtual environment over a copy of the repository's files, checks
 that JupyterLab loads the widget extension, executes every book and solution
 notebook with that environment's kernel, and moves a live slider in JupyterLab
-in headless Chromium.
+in headless Chromium (where the learner's Validate button shows and the
+instructor's tools do not).
 """
 
 import shutil
@@ -158,6 +159,8 @@ def test_a_slider_is_a_live_widget_in_jupyterlab(jupyterlab):
             "src => { const img = document.querySelector('.widget-output img'); return img && img.src !== src; }",
             arg=first, timeout=60_000)
         assert readout.inner_text() == "2"
+        assert page.locator(".jp-NotebookPanel-toolbar").get_by_text("Validate").is_visible()
+        assert page.get_by_text("Create Assignment").count() == 0, "instructor tools should be hidden on Binder"
         page.screenshot(path=str(screenshots() / "jupyterlab_live_slider.png"))
         browser.close()
     assert errors == []
