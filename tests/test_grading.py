@@ -18,7 +18,7 @@ from nbgrader_course import (NBGRADER, graded_tests, hidden_test_lines, load_mis
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def course(request, tmp_path_factory):
-    """A graded temporary course for one assignment: (assignment, course dir, stem, source, release bytes, cases)."""
+    """A graded temporary course for one assignment: (assignment, course dir, source, release bytes, cases)."""
     assignment = request.param
     course = make_course(tmp_path_factory.mktemp(assignment), assignment)
     released = {p.name: p.read_bytes() for p in (course.root / "exercises" / assignment).glob("*.ipynb")}
@@ -33,45 +33,45 @@ def course(request, tmp_path_factory):
         course.submit(student, course.submission(student_answers))
     course.nbgrader("autograde", assignment)
     course.nbgrader("generate_feedback", assignment)
-    return assignment, course.root, assignment, solution, released, cases
+    return assignment, course.root, solution, released, cases
 
 
 def test_release_is_regenerated_without_drift(course):
-    assignment, _, _, _, released, _ = course
+    assignment, _, _, released, _ = course
     committed = {p.name: p.read_bytes() for p in (ROOT / "exercises" / assignment).glob("*.ipynb")}
     assert released == committed, f"exercises/{assignment} differs from solutions/: run ./course release {assignment}"
 
 
 def test_every_solution_validates_and_no_release_passes_a_test(course):
-    assignment, _, stem, _, _, _ = course
-    out = subprocess.run([*NBGRADER, "validate", str(ROOT / "solutions" / assignment / f"{stem}.ipynb")],
+    assignment, _, _, _, _ = course
+    out = subprocess.run([*NBGRADER, "validate", str(ROOT / "solutions" / assignment / f"{assignment}.ipynb")],
                          capture_output=True, text=True, cwd=ROOT).stdout
     assert "Success! Your notebook passes all the tests." in out, out
-    out = subprocess.run([*NBGRADER, "validate", "--invert", str(ROOT / "exercises" / assignment / f"{stem}.ipynb")],
+    out = subprocess.run([*NBGRADER, "validate", "--invert", str(ROOT / "exercises" / assignment / f"{assignment}.ipynb")],
                          capture_output=True, text=True, cwd=ROOT).stdout
     assert "Success! The notebook does not pass any tests." in out, out
 
 
 def test_every_graded_test_fails_on_some_typical_mistake(course):
-    _, _, _, solution, _, cases = course
+    _, _, solution, _, cases = course
     mistakes = set().union(*(fails for name, fails in cases.items() if name not in ("full", "untouched")))
     assert mistakes == set(graded_tests(solution))
 
 
 def test_autograde_gives_the_exact_expected_scores(course):
-    assignment, course_dir, stem, solution, _, cases = course
+    assignment, course_dir, solution, _, cases = course
     points = graded_tests(solution)
     with Gradebook(f"sqlite:///{course_dir}/gradebook.db") as gb:
         for student, fails in cases.items():
             failed = {cell for cell in points
-                      if gb.find_grade(cell, stem, assignment, student).auto_score < points[cell]}
+                      if gb.find_grade(cell, assignment, assignment, student).auto_score < points[cell]}
             assert failed == fails, f"{student}: failed {sorted(failed)}, expected {sorted(fails)}"
             expected = sum(points.values()) - sum(points[c] for c in fails)
             assert gb.find_submission(assignment, student).score == expected, student
 
 
 def test_feedback_shows_no_hidden_test_source(course):
-    assignment, course_dir, _, solution, _, cases = course
+    assignment, course_dir, solution, _, cases = course
     hidden = hidden_test_lines(solution)
     assert hidden, "the assignment has no hidden tests"
     for student in cases:
