@@ -55,3 +55,85 @@ def expect_array(actual, expected, call):
     assert np.allclose(actual, expected, atol=1e-6), (
         f"{call} は {expected} になるはずですが {actual} でした"
     )
+
+
+
+ALLOWED_DLCORE = ("dlcore.grading", "dlcore.gradcheck")
+"""The parts of dlcore an answer may use: the graded notebook's own helpers."""
+
+
+def expect_own_code(obj, call):
+    """Assert that the learner's function or class ``obj`` is written without dlcore.
+
+    An exercise asks for something dlcore already has; an answer that imports,
+    calls or subclasses dlcore's version earns nothing.  The check follows the
+    compiled code: every global name that a function (or a method, nested
+    function or lambda) reads, every module it imports, its defaults and
+    closures, and the notebook's own helper functions and classes it reaches.
+    Only ``dlcore.grading`` and ``dlcore.gradcheck`` are allowed.  ``call``
+    names the answer in the Japanese message.
+    """
+    found = _dlcore_uses(obj, set())
+    assert not found, (
+        f"{call} は dlcore を使わずに NumPy で書いてください(使われていたもの: {', '.join(sorted(found))})"
+    )
+
+
+def _dlcore_name(value):
+    """The dotted name of ``value`` if it is a dlcore module, or a function, class or object of dlcore."""
+    import types
+
+    value = getattr(value, "__func__", value)  # bound methods, staticmethod, classmethod
+    if isinstance(value, types.ModuleType):
+        name = value.__name__
+    elif isinstance(value, (types.FunctionType, type)):
+        name = f"{value.__module__}.{value.__qualname__}"
+    else:
+        name = f"{type(value).__module__}.{type(value).__qualname__}"
+    if name == "dlcore" or (name.startswith("dlcore.") and not name.startswith(ALLOWED_DLCORE)):
+        return name
+    return None
+
+
+def _code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            yield from _code_objects(const)
+
+
+def _dlcore_uses(obj, seen):
+    """Names of the dlcore modules and objects that ``obj`` reaches (see ``expect_own_code``)."""
+    import types
+
+    obj = getattr(obj, "__func__", obj)
+    if id(obj) in seen:
+        return set()
+    seen.add(id(obj))
+    name = _dlcore_name(obj)
+    if name:
+        return {name}
+    found = set()
+    if isinstance(obj, type):
+        reached = list(obj.__mro__[1:]) + [getattr(m, "fget", m) for m in vars(obj).values()]
+    elif isinstance(obj, types.FunctionType):
+        reached = [*(obj.__defaults__ or ()), *(obj.__kwdefaults__ or {}).values(),
+                   *(_cell_value(cell) for cell in obj.__closure__ or ())]
+        for code in _code_objects(obj.__code__):
+            reached += [obj.__globals__[n] for n in code.co_names if n in obj.__globals__]
+            found |= {n for n in code.co_names if n.split(".")[0] == "dlcore"}  # an import inside the body
+    else:
+        return found
+    for value in reached:
+        if _dlcore_name(value):
+            found.add(_dlcore_name(value))
+        elif isinstance(value, (types.FunctionType, type, staticmethod, classmethod)):
+            found |= _dlcore_uses(value, seen)
+    return found
+
+
+def _cell_value(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:  # a closure variable not yet assigned
+        return None

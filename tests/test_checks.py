@@ -3,7 +3,10 @@
 import numpy as np
 import pytest
 
-from dlcore.grading import CheckFailure, checks, expect_array
+from dlcore import optimizers
+from dlcore.gradcheck import numerical_gradient
+from dlcore.grading import CheckFailure, checks, expect_array, expect_own_code
+from dlcore.optimizers import SGD as ImportedSGD
 
 
 def failure_of(block):
@@ -51,3 +54,65 @@ def test_passing_checks_raise_nothing():
 def test_expect_array_says_what_is_wrong_in_japanese(actual, message):
     with pytest.raises(AssertionError, match=message.replace("(", r"\(").replace(")", r"\)")):
         expect_array(actual, [1.0, 2.0], "f(x)")
+
+
+# --- expect_own_code: answers written without dlcore --------------------------------------
+
+
+def own_relu(x):
+    return np.maximum(x, 0) + 0 * numerical_gradient(lambda v: v.sum(), x)
+
+
+class OwnOptimizer:
+    def __init__(self, lr):
+        self.lr = lr
+
+    def update(self, params, grads):
+        for p, g in zip(params, grads):
+            p -= self.lr * g
+
+
+def test_own_code_with_numpy_and_gradcheck_passes():
+    expect_own_code(own_relu, "own_relu")
+    expect_own_code(OwnOptimizer, "OwnOptimizer")
+
+
+def calls_a_module(params, grads):
+    optimizers.SGD(0.1).update(params, grads)
+
+
+def imports_inside(params, grads):
+    import dlcore.optimizers
+    return dlcore.optimizers
+
+
+def uses_an_imported_class(params, grads):
+    return ImportedSGD(0.1)
+
+
+def through_a_helper(params, grads):
+    return uses_an_imported_class(params, grads)
+
+
+class Subclassed(ImportedSGD):
+    pass
+
+
+class MethodCallsDlcore:
+    def update(self, params, grads):
+        optimizers.SGD(0.1).update(params, grads)
+
+
+_instance = ImportedSGD(0.1)
+
+
+def bound_as_default(params, grads, step=_instance.update):
+    step(params, grads)
+
+
+@pytest.mark.parametrize("answer", [calls_a_module, imports_inside, uses_an_imported_class, through_a_helper,
+                                    Subclassed, MethodCallsDlcore, bound_as_default, optimizers.SGD,
+                                    lambda p, g: _instance.update(p, g)])
+def test_own_code_rejects_every_way_of_using_dlcore(answer):
+    with pytest.raises(AssertionError, match=r"^momentum_update は dlcore を使わずに NumPy で書いてください\(使われていたもの: dlcore"):
+        expect_own_code(answer, "momentum_update")
