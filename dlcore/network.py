@@ -7,6 +7,8 @@ gradients by central differences, for checking (float64 networks only).
 ``make_mlp`` builds a fully connected network from a list of layer sizes.
 """
 
+import inspect
+
 import numpy as np
 
 from . import initializers, layers
@@ -23,6 +25,9 @@ class Sequential:
 
     ``params`` and ``grads`` list every layer's arrays in order, so an
     optimizer updates the whole network with ``update(net.params, net.grads)``.
+    Layers that behave differently in training (Dropout, BatchNormalization)
+    take ``forward(x, train)``; the network hands them the flag: True while
+    computing gradients, False (inference, 推論) by default otherwise.
     """
 
     def __init__(self, layer_list, loss_layer):
@@ -30,20 +35,21 @@ class Sequential:
         self.loss_layer = loss_layer
         self.params = [p for layer in self.layers for p in layer.params]
         self.grads = [g for layer in self.layers for g in layer.grads]
+        self._takes_train = [_takes_train(layer) for layer in self.layers]
 
-    def predict(self, x):
+    def predict(self, x, train=False):
         """Forward propagation (順伝播) up to the last layer before the loss."""
-        for layer in self.layers:
-            x = layer.forward(x)
+        for layer, takes_train in zip(self.layers, self._takes_train):
+            x = layer.forward(x, train) if takes_train else layer.forward(x)
         return x
 
-    def loss(self, x, t):
+    def loss(self, x, t, train=False):
         """The loss of the batch (x, t)."""
-        return self.loss_layer.forward(self.predict(x), t)
+        return self.loss_layer.forward(self.predict(x, train), t)
 
     def loss_and_gradient(self, x, t):
-        """Forward, then backward through every layer; returns (loss, grads)."""
-        loss = self.loss(x, t)
+        """Forward (in training mode), then backward through every layer; returns (loss, grads)."""
+        loss = self.loss(x, t, train=True)
         dout = self.loss_layer.backward(1.0)
         for layer in reversed(self.layers[1:]):
             dout = layer.backward(dout)
@@ -58,7 +64,11 @@ class Sequential:
 
     def numerical_gradient(self, x, t):
         """The same gradients by central differences (slow; float64 parameters only)."""
-        return [parameter_gradient(lambda: self.loss(x, t), p) for p in self.params]
+        return [parameter_gradient(lambda: self.loss(x, t, train=True), p) for p in self.params]
+
+
+def _takes_train(layer):
+    return "train" in inspect.signature(layer.forward).parameters
 
 
 def make_mlp(sizes, activation="relu", output="softmax", init="he", seed=0,

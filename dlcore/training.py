@@ -12,9 +12,11 @@ class Trainer:
     """Train ``network`` with ``optimizer`` on mini-batches.
 
     One epoch (エポック) visits every training sample once in a fresh random
-    order.  After each epoch the history records the training loss (the mean
-    over samples of the mini-batch losses) and, when ``metric`` is given, the
-    metric on the training and test sets.
+    order; one iteration (イテレーション) is one mini-batch update.  The history
+    records, after each epoch, the training loss (the mean over samples of the
+    mini-batch losses), the test loss when test data is given, and the metric on
+    both sets when ``metric`` is given; ``iteration_loss`` holds the loss of
+    every mini-batch in order.
 
     Parameters
     ----------
@@ -27,42 +29,87 @@ class Trainer:
     metric : callable or None
         ``metric(y, t)`` on predictions, e.g. ``accuracy``; None for regression.
     progress : bool
-        Show a tqdm progress bar over the epochs.
+        Show a progress bar over the epochs.
+    iterations : int or None
+        Train exactly this many updates instead of ``epochs`` epochs (the last
+        epoch may be partial; it is recorded too).
+    callback : callable or None
+        ``callback(trainer, iteration, loss)`` after every update (iteration from 1).
+    trainable : list of layers or None
+        Only these layers' parameters are updated (default: every layer).
     """
 
     def __init__(self, network, optimizer, batch_size=100, epochs=10, seed=0,
-                 metric=accuracy, progress=True):
+                 metric=accuracy, progress=True, iterations=None, callback=None, trainable=None):
+        for name, value in (("epochs", epochs), ("iterations", iterations)):
+            if value is not None and (int(value) != value or value < 1):
+                raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
+        if callback is not None and not callable(callback):
+            raise TypeError(f"Trainer: callback must be callable, got {type(callback).__name__}")
         self.network, self.optimizer = network, optimizer
-        self.batch_size, self.epochs = batch_size, epochs
+        self.batch_size, self.epochs, self.iterations = batch_size, epochs, iterations
         self.rng = np.random.default_rng(seed)
-        self.metric, self.progress = metric, progress
-        self.history = {"epoch": [], "loss": [], "train_metric": [], "test_metric": []}
+        self.metric, self.progress, self.callback = metric, progress, callback
+        self.chosen = self._trainable(trainable)
+        self.params = [network.params[i] for i in self.chosen]
+        self.history = {"epoch": [], "loss": [], "test_loss": [], "train_metric": [], "test_metric": [],
+                        "iteration_loss": []}
+
+    def _trainable(self, trainable):
+        """Indices into ``network.params`` (and its gradients) of the parameters to update."""
+        layers = self.network.layers
+        if trainable is None:
+            trainable = layers
+        unknown = [layer for layer in trainable if not any(layer is known for known in layers)]
+        if unknown:
+            raise ValueError(f"Trainer: trainable holds layers that are not in the network: {unknown}")
+        owners = [layer for layer in layers for _ in layer.params]
+        return [i for i, owner in enumerate(owners) if any(owner is layer for layer in trainable)]
 
     def fit(self, x, t, x_test=None, t_test=None):
-        """Run ``epochs`` epochs; returns the history (lists, one entry per epoch)."""
-        bar = ProgressBar(self.epochs, "学習", "epoch") if self.progress else None
-        for epoch in range(1, self.epochs + 1):
-            loss_sum = 0.0
-            for i, (x_batch, t_batch) in enumerate(minibatches(x, t, self.batch_size, self.rng)):
-                with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below
-                    loss, grads = self.network.loss_and_gradient(x_batch, t_batch)
-                if not np.isfinite(loss):
-                    raise FloatingPointError(
-                        f"Trainer: the loss became {loss} in epoch {epoch}, iteration {i}; "
-                        "try a smaller learning rate")
-                self.optimizer.update(self.network.params, grads)
+        """Train; returns the history (lists, one entry per epoch, and ``iteration_loss``)."""
+        if len(x) == 0:
+            raise ValueError("Trainer.fit: the training set x is empty")
+        per_epoch = -(-len(x) // self.batch_size)
+        epochs = self.epochs if self.iterations is None else -(-self.iterations // per_epoch)
+        bar = ProgressBar(epochs, "学習", "epoch") if self.progress else None
+        iteration = 0
+        for epoch in range(1, epochs + 1):
+            loss_sum, seen = 0.0, 0
+            for x_batch, t_batch in minibatches(x, t, self.batch_size, self.rng):
+                iteration += 1
+                loss = self.step(x_batch, t_batch, epoch, iteration)
                 loss_sum += loss * len(x_batch)
-            self._record(epoch, loss_sum / len(x), x, t, x_test, t_test)
+                seen += len(x_batch)
+                if self.iterations is not None and iteration == self.iterations:
+                    break
+            self._record(epoch, loss_sum / seen, x, t, x_test, t_test)
             if bar:
                 bar.update(epoch, loss=f"{self.history['loss'][-1]:.4f}")
         if bar:
             bar.close()
         return self.history
 
+    def step(self, x_batch, t_batch, epoch, iteration):
+        """One update on a mini-batch; returns its loss."""
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below
+            loss, grads = self.network.loss_and_gradient(x_batch, t_batch)
+        if not np.isfinite(loss):
+            raise FloatingPointError(
+                f"Trainer: the loss became {loss} in epoch {epoch}, iteration {iteration}; "
+                "try a smaller learning rate")
+        self.optimizer.update(self.params, [grads[i] for i in self.chosen])
+        self.history["iteration_loss"].append(float(loss))
+        if self.callback is not None:
+            self.callback(self, iteration, loss)
+        return loss
+
     def _record(self, epoch, loss, x, t, x_test, t_test):
         h = self.history
         h["epoch"].append(epoch)
         h["loss"].append(float(loss))
+        if x_test is not None:
+            h["test_loss"].append(float(self.network.loss(x_test, t_test)))
         if self.metric is not None:
             h["train_metric"].append(self.metric(self.network.predict(x), t))
             if x_test is not None:

@@ -62,3 +62,55 @@ def test_progress_bar_in_a_notebook_keeps_its_final_state():
     nbclient.NotebookClient(nb, kernel_name="python3", timeout=60).execute()
     (output,) = nb.cells[0].outputs
     assert "3/3" in output["data"]["text/plain"] and "100%" in output["data"]["text/plain"]
+
+
+def small_run(**kwargs):
+    x, y = data.make_linear_regression(40)
+    net = network.make_mlp([2, 4, 1], output="identity", seed=1)
+    trainer = Trainer(net, optimizers.SGD(0.05), batch_size=16, metric=None, progress=False, **kwargs)
+    return net, trainer, trainer.fit(x[:30], y[:30], x[30:], y[30:])
+
+
+def test_iterations_train_exactly_that_many_updates_and_record_the_partial_epoch():
+    calls = []
+    _, trainer, history = small_run(iterations=5, callback=lambda tr, i, loss: calls.append((i, loss)))
+    assert [i for i, _ in calls] == [1, 2, 3, 4, 5]          # 30 samples, batch 16: 2 updates per epoch
+    assert history["epoch"] == [1, 2, 3] and trainer.optimizer.t == 5
+    assert history["iteration_loss"] == [pytest.approx(loss) for _, loss in calls]
+    assert len(history["test_loss"]) == 3 and history["test_loss"][-1] < history["test_loss"][0]
+
+
+def test_only_the_trainable_layers_move():
+    net = network.make_mlp([2, 4, 1], output="identity", seed=1)
+    first, last = net.layers[0], net.layers[-1]
+    before = [p.copy() for p in net.params]
+    x, y = data.make_linear_regression(20)
+    Trainer(net, optimizers.Momentum(0.05), batch_size=10, epochs=2, metric=None, progress=False,
+            trainable=[last]).fit(x, y)
+    assert all(np.array_equal(p, b) for p, b in zip(first.params, before[:2]))
+    assert not np.array_equal(last.params[0], before[2])
+    with pytest.raises(ValueError, match="not in the network"):
+        Trainer(net, optimizers.SGD(0.1), trainable=[network.layers.Relu()])
+
+
+class RecordsTrainFlag:
+    """An identity layer that remembers the flag it was given."""
+
+    def __init__(self):
+        self.params, self.grads, self.seen = [], [], []
+
+    def forward(self, x, train):
+        self.seen.append(train)
+        return x
+
+    def backward(self, dout):
+        return dout
+
+
+def test_layers_that_take_train_get_true_in_training_and_false_in_prediction():
+    flag = RecordsTrainFlag()
+    net = network.Sequential([network.layers.Affine(np.ones((2, 1)), np.zeros(1)), flag],
+                             network.layers.IdentityWithLoss())
+    x, y = data.make_linear_regression(8)
+    Trainer(net, optimizers.SGD(0.01), batch_size=8, epochs=1, metric=None, progress=False).fit(x, y, x, y)
+    assert flag.seen == [True, False]   # one update, then the test loss
