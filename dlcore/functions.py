@@ -126,9 +126,12 @@ def softmax(x):
 
 
 def _batch_size(y, func_name):
-    if y.ndim not in (1, 2):
-        raise ValueError(f"{func_name}: y must be 1-D (one sample) or 2-D (a batch), got shape {y.shape}")
-    return 1 if y.ndim == 1 else y.shape[0]
+    """1 for one sample (a scalar output or a 1-D y), N for a 2-D batch of N rows."""
+    if y.ndim > 2:
+        raise ValueError(f"{func_name}: y must be a number or 1-D (one sample) or 2-D (a batch), got shape {y.shape}")
+    if y.ndim == 2 and len(y) == 0:
+        raise ValueError(f"{func_name}: the batch is empty (shape {y.shape})")
+    return 1 if y.ndim < 2 else y.shape[0]
 
 
 def _same_shape(d, y, func_name):
@@ -142,8 +145,9 @@ def _same_shape(d, y, func_name):
 def mean_squared_error(d, y):
     """Squared error (二乗誤差) E = ½‖y − d‖², averaged over the batch.
 
-    For one sample (1-D) this is ½ Σ_j (y_j − d_j)²; for a batch of N rows it
-    is the mean of that quantity over the N samples.
+    For one sample (1-D, or a scalar output as in a 2–5–1 regression network)
+    this is ½ Σ_j (y_j − d_j)²; for a batch of N rows it is the mean of that
+    quantity over the N samples.
     """
     d, y = _same_shape(d, y, "mean_squared_error")
     return 0.5 * np.sum((y - d) ** 2) / _batch_size(y, "mean_squared_error")

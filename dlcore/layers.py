@@ -15,7 +15,7 @@ from . import functions
 
 
 def _check_batch(layer, x, n_features=None):
-    """Raise a ValueError naming the layer unless x is a (N, n_features) float array."""
+    """Raise a ValueError naming the layer unless x is a non-empty (N, n_features) float array."""
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{layer}: expected a float ndarray, got {type(x).__name__}")
     if x.dtype.kind != "f":
@@ -23,6 +23,17 @@ def _check_batch(layer, x, n_features=None):
     if x.ndim != 2 or (n_features is not None and x.shape[1] != n_features):
         want = f"(N, {n_features})" if n_features is not None else "(N, features)"
         raise ValueError(f"{layer}: input must have shape {want}, got {x.shape}")
+    if len(x) == 0:
+        raise ValueError(f"{layer}: the batch is empty (shape {x.shape})")
+
+
+def _check_dout(layer, dout, shape):
+    """Raise unless forward has run and ``dout`` has the shape of its output (nothing is broadcast)."""
+    if shape is None:
+        raise RuntimeError(f"{layer}.backward: call forward first (backward uses what forward stored)")
+    if np.shape(dout) != shape:
+        raise ValueError(f"{layer}.backward: dout must have the shape of the forward output {shape}, "
+                         f"got {np.shape(dout)}")
 
 
 class Affine:
@@ -35,6 +46,9 @@ class Affine:
         W, b = np.asarray(W), np.asarray(b)
         if W.ndim != 2 or b.shape != (W.shape[1],):
             raise ValueError(f"Affine: W must be (in, out) and b (out,), got {W.shape} and {b.shape}")
+        if W.dtype.kind != "f" or b.dtype.kind != "f":
+            raise TypeError(f"Affine: W and b must be float arrays (an optimizer cannot move integers), "
+                            f"got {W.dtype} and {b.dtype}")
         self.params = [W, b]
         self.grads = [np.zeros_like(W), np.zeros_like(b)]
         self.x = None
@@ -51,6 +65,7 @@ class Affine:
 
     def backward_params(self, dout):
         """Only ∂L/∂W and ∂L/∂b, for a first layer whose ∂L/∂x nobody needs."""
+        _check_dout("Affine", dout, None if self.x is None else (len(self.x), self.params[0].shape[1]))
         np.matmul(self.x.T, dout, out=self.grads[0])
         dout.sum(axis=0, out=self.grads[1])
 
@@ -60,6 +75,7 @@ class Relu:
 
     def __init__(self):
         self.params, self.grads = [], []
+        self.mask = None
 
     def forward(self, x):
         _check_batch("Relu", x)
@@ -67,6 +83,7 @@ class Relu:
         return np.maximum(x, 0)
 
     def backward(self, dout):
+        _check_dout("Relu", dout, None if self.mask is None else self.mask.shape)
         return dout * self.mask
 
 
@@ -75,6 +92,7 @@ class Sigmoid:
 
     def __init__(self):
         self.params, self.grads = [], []
+        self.out = None
 
     def forward(self, x):
         _check_batch("Sigmoid", x)
@@ -82,6 +100,7 @@ class Sigmoid:
         return self.out
 
     def backward(self, dout):
+        _check_dout("Sigmoid", dout, None if self.out is None else self.out.shape)
         return dout * self.out * (1 - self.out)
 
 
@@ -90,6 +109,7 @@ class Tanh:
 
     def __init__(self):
         self.params, self.grads = [], []
+        self.out = None
 
     def forward(self, x):
         _check_batch("Tanh", x)
@@ -97,6 +117,7 @@ class Tanh:
         return self.out
 
     def backward(self, dout):
+        _check_dout("Tanh", dout, None if self.out is None else self.out.shape)
         return dout * (1 - self.out * self.out)
 
 
@@ -109,6 +130,7 @@ class _Loss:
 
     def __init__(self):
         self.params, self.grads = [], []
+        self.y = None
 
     def _check(self, x, t, same_shape):
         _check_batch(type(self).__name__, x)
@@ -120,6 +142,12 @@ class _Loss:
         return t
 
     def backward(self, dout=1.0):
+        name = type(self).__name__
+        if self.y is None:
+            raise RuntimeError(f"{name}.backward: call forward first (backward uses what forward stored)")
+        if np.ndim(dout) != 0:
+            raise ValueError(f"{name}.backward: dout is the upstream gradient of the scalar loss, "
+                             f"a number; got shape {np.shape(dout)}")
         return dout * (self.y - self.t) / len(self.y)
 
 
@@ -147,6 +175,9 @@ class SoftmaxWithLoss(_Loss):
     def forward(self, x, t):
         self._check(x, t, same_shape=False)
         self.t = functions.one_hot_target(t, x, "SoftmaxWithLoss").astype(x.dtype, copy=False)
+        if np.any(self.t < 0) or not np.allclose(self.t.sum(axis=1), 1, atol=1e-6):
+            raise ValueError("SoftmaxWithLoss: every target row must be a probability distribution "
+                             "(one-hot, or entries ≥ 0 summing to 1); otherwise (y − t)/N is not the gradient")
         shifted = x - x.max(axis=1, keepdims=True)
         log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
         self.y = np.exp(log_y)
@@ -164,5 +195,8 @@ class SigmoidWithLoss(_Loss):
 
     def forward(self, x, t):
         self.t = self._check(x, t, same_shape=True).astype(x.dtype)
+        if np.any(self.t < 0) or np.any(self.t > 1):
+            raise ValueError("SigmoidWithLoss: targets t must lie in [0, 1] (labels 0 and 1, or grey levels), "
+                             f"got values from {self.t.min()} to {self.t.max()}")
         self.y = functions.sigmoid(x)
         return float(np.sum(np.logaddexp(0, x) - self.t * x) / len(x))

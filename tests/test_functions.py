@@ -144,3 +144,24 @@ def test_binary_cross_entropy_matches_the_formula_and_survives_zero():
     expected = -(np.log(0.8 + 1e-7) + np.log(0.7 + 1e-7)) / 2
     assert F.binary_cross_entropy_error(d, y) == pytest.approx(expected)
     assert np.isfinite(F.binary_cross_entropy_error(d, np.array([[0.0], [1.0]])))
+
+
+def test_the_syllabus_scalar_output_regression_runs_unchanged():
+    """The syllabus's 2–5–1 network: one sample, a scalar output y and a scalar target d."""
+    rng = np.random.default_rng(0)
+    x = np.array([1.0, 2.0])
+    W1, b1, W2, b2 = rng.normal(size=(2, 5)), np.zeros(5), rng.normal(size=5), 0.0
+    z1 = F.relu(np.dot(x, W1) + b1)
+    y = np.dot(z1, W2) + b2                      # a 0-d value
+    d = 3.0
+    loss = F.mean_squared_error(d, y)
+    delta2 = F.d_mean_squared_error(d, y)
+    assert np.ndim(y) == 0 and loss == pytest.approx(0.5 * (y - d) ** 2)
+    assert delta2 == pytest.approx(y - d)
+    grad_W2 = delta2 * z1                        # the syllabus's backward
+    assert grad_W2.shape == (5,)
+
+
+def test_losses_reject_an_empty_batch():
+    with pytest.raises(ValueError, match="mean_squared_error: the batch is empty"):
+        F.mean_squared_error(np.zeros((0, 2)), np.zeros((0, 2)))

@@ -79,3 +79,55 @@ def test_softmax_with_loss_value_matches_the_formula():
     y = e / e.sum(axis=1, keepdims=True)
     expected = -np.mean(np.log(y[np.arange(4), t] + 1e-7))
     assert layers.SoftmaxWithLoss().forward(X, t) == pytest.approx(expected)
+
+
+# --- what each layer rejects (DESIGN.md, "Errors"): one test per category ------------------------
+
+LAYERS = {"Affine": affine, "Relu": layers.Relu, "Sigmoid": layers.Sigmoid, "Tanh": layers.Tanh}
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_a_dout_of_the_wrong_shape_is_not_broadcast(name):
+    layer = LAYERS[name]()
+    out = layer.forward(X)
+    with pytest.raises(ValueError, match=rf"{name}.backward: dout must have the shape of the forward output "
+                                         rf"\({out.shape[0]}, {out.shape[1]}\), got \(1, {out.shape[1]}\)"):
+        layer.backward(np.ones((1, out.shape[1])))
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_backward_before_forward_says_so(name):
+    with pytest.raises(RuntimeError, match=f"{name}.backward: call forward first"):
+        LAYERS[name]().backward(np.ones((4, 3)))
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_an_empty_batch_is_rejected(name):
+    with pytest.raises(ValueError, match=f"{name}: the batch is empty"):
+        LAYERS[name]().forward(np.zeros((0, 3)))
+
+
+def test_integer_parameters_are_rejected():
+    with pytest.raises(TypeError, match="Affine: W and b must be float arrays"):
+        layers.Affine(np.ones((3, 2), dtype=int), np.zeros(2))
+
+
+def test_a_target_row_that_is_not_a_distribution_is_rejected():
+    with pytest.raises(ValueError, match="SoftmaxWithLoss: every target row must be a probability distribution"):
+        layers.SoftmaxWithLoss().forward(X, np.array([[1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 0]], float))
+    soft = np.full((4, 3), 1 / 3)
+    assert layers.SoftmaxWithLoss().forward(X, soft) > 0          # soft labels summing to 1 are fine
+
+
+def test_a_binary_target_outside_0_1_is_rejected():
+    with pytest.raises(ValueError, match=r"SigmoidWithLoss: targets t must lie in \[0, 1\].*from -1\.0 to 1\.0"):
+        layers.SigmoidWithLoss().forward(X, np.array([[1, 0, -1]] * 4, float))
+
+
+def test_a_loss_layer_takes_a_scalar_dout_only():
+    layer = layers.IdentityWithLoss()
+    with pytest.raises(RuntimeError, match="IdentityWithLoss.backward: call forward first"):
+        layer.backward()
+    layer.forward(X, X + 1)
+    with pytest.raises(ValueError, match="IdentityWithLoss.backward: dout is the upstream gradient"):
+        layer.backward(np.ones((4, 3)))
