@@ -123,6 +123,29 @@ class Course:
         return f"sqlite:///{self.root}/gradebook.db"
 
 
+def grade_in_parallel(course, submissions, workers=min(2, os.cpu_count() or 1)):
+    """Autograde ``submissions`` (student → notebook) and generate their feedback, ``workers`` at a time.
+
+    nbgrader grades one submission after another in one process and one gradebook, so
+    the students are dealt out to ``workers`` copies of the released course, graded side
+    by side.  Returns student → the Course copy (with its gradebook) that graded them.
+    """
+    copies = [course] + [Course(shutil.copytree(course.root, course.root.with_name(f"{course.root.name}-{i}")),
+                                course.assignment) for i in range(1, workers)]
+    graded_by = {student: copies[i % len(copies)] for i, student in enumerate(sorted(submissions))}
+    for student, copy in graded_by.items():
+        copy.submit(student, submissions[student])
+    for step in ("autograde", "generate_feedback"):
+        running = [(copy, subprocess.Popen([*NBGRADER, step, course.assignment, f"--CourseDirectory.root={copy.root}"],
+                                           cwd=copy.root, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                           text=True))
+                   for copy in copies]
+        for copy, process in running:
+            output = process.communicate()[0]
+            assert process.returncode == 0, f"nbgrader {step} in {copy.root}:\n{output}"
+    return graded_by
+
+
 def make_course(root, assignment, config=""):
     """Copy the course configuration (plus ``config``) and one assignment's source; release it with tools/release.py."""
     root = Path(root)

@@ -12,13 +12,13 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENTS, ROOT
-from nbgrader_course import (NBGRADER, graded_tests, hidden_test_lines, load_mistakes, make_course, page_text,
-                             solution_answers)
+from nbgrader_course import (NBGRADER, grade_in_parallel, graded_tests, hidden_test_lines, load_mistakes, make_course,
+                             page_text, solution_answers)
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def course(request, tmp_path_factory):
-    """A graded temporary course for one assignment: (assignment, course dir, source, release bytes, cases)."""
+    """A graded temporary course for one assignment: (assignment, student → grading course, source, release bytes, cases)."""
     assignment = request.param
     course = make_course(tmp_path_factory.mktemp(assignment), assignment)
     released = {p.name: p.read_bytes() for p in (course.root / "exercises" / assignment).glob("*.ipynb")}
@@ -29,11 +29,9 @@ def course(request, tmp_path_factory):
     for name, (overrides, fails) in load_mistakes(assignment).items():
         cases[name] = fails
         answers[name] = {**full, **overrides}
-    for student, student_answers in answers.items():
-        course.submit(student, course.submission(student_answers))
-    course.nbgrader("autograde", assignment)
-    course.nbgrader("generate_feedback", assignment)
-    return assignment, course.root, solution, released, cases
+    graded_by = grade_in_parallel(course, {student: course.submission(student_answers)
+                                           for student, student_answers in answers.items()})
+    return assignment, graded_by, solution, released, cases
 
 
 def test_release_is_regenerated_without_drift(course):
@@ -44,11 +42,14 @@ def test_release_is_regenerated_without_drift(course):
 
 def test_every_solution_validates_and_no_release_passes_a_test(course):
     assignment, _, _, _, _ = course
-    out = subprocess.run([*NBGRADER, "validate", str(ROOT / "solutions" / assignment / f"{assignment}.ipynb")],
-                         capture_output=True, text=True, cwd=ROOT).stdout
+    solution = subprocess.Popen([*NBGRADER, "validate", str(ROOT / "solutions" / assignment / f"{assignment}.ipynb")],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    release = subprocess.Popen([*NBGRADER, "validate", "--invert",
+                                str(ROOT / "exercises" / assignment / f"{assignment}.ipynb")],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    out = solution.communicate()[0]
     assert "Success! Your notebook passes all the tests." in out, out
-    out = subprocess.run([*NBGRADER, "validate", "--invert", str(ROOT / "exercises" / assignment / f"{assignment}.ipynb")],
-                         capture_output=True, text=True, cwd=ROOT).stdout
+    out = release.communicate()[0]
     assert "Success! The notebook does not pass any tests." in out, out
 
 
@@ -59,10 +60,10 @@ def test_every_graded_test_fails_on_some_typical_mistake(course):
 
 
 def test_autograde_gives_the_exact_expected_scores(course):
-    assignment, course_dir, solution, _, cases = course
+    assignment, graded_by, solution, _, cases = course
     points = graded_tests(solution)
-    with Gradebook(f"sqlite:///{course_dir}/gradebook.db") as gb:
-        for student, fails in cases.items():
+    for student, fails in cases.items():
+        with Gradebook(graded_by[student].db_url) as gb:
             failed = {cell for cell in points
                       if gb.find_grade(cell, assignment, assignment, student).auto_score < points[cell]}
             assert failed == fails, f"{student}: failed {sorted(failed)}, expected {sorted(fails)}"
@@ -71,11 +72,11 @@ def test_autograde_gives_the_exact_expected_scores(course):
 
 
 def test_feedback_shows_no_hidden_test_source(course):
-    assignment, course_dir, solution, _, cases = course
+    assignment, graded_by, solution, _, cases = course
     hidden = hidden_test_lines(solution)
     assert hidden, "the assignment has no hidden tests"
     for student in cases:
-        (page,) = (course_dir / "feedback" / student / assignment).glob("*.html")
+        (page,) = (graded_by[student].root / "feedback" / student / assignment).glob("*.html")
         text = page_text(page)
         leaked = [line for line in hidden if line in text]
         assert leaked == [], f"feedback of {student} shows hidden test lines: {leaked}"
