@@ -17,6 +17,9 @@ from conftest import ROOT
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 # nbgrader runs the venv's `alembic` by name, so the venv's bin/ must be on PATH.
 ENV = {**os.environ, "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
+# For nbgrader processes run two at a time: two processes already fill two cores, and more
+# BLAS threads only make small matrix products wait for each other.
+PARALLEL_ENV = {**ENV, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def nbgrader(cwd, *args, check=True, home=None):
@@ -128,7 +131,8 @@ def grade_in_parallel(course, submissions, workers=min(2, os.cpu_count() or 1)):
 
     nbgrader grades one submission after another in one process and one gradebook, so
     the students are dealt out to ``workers`` copies of the released course, graded side
-    by side.  Returns student → the Course copy (with its gradebook) that graded them.
+    by side, each with one BLAS thread.  Returns student → the Course copy (with its
+    gradebook) that graded them.
     """
     copies = [course] + [Course(shutil.copytree(course.root, course.root.with_name(f"{course.root.name}-{i}")),
                                 course.assignment) for i in range(1, workers)]
@@ -137,7 +141,7 @@ def grade_in_parallel(course, submissions, workers=min(2, os.cpu_count() or 1)):
         copy.submit(student, submissions[student])
     for step in ("autograde", "generate_feedback"):
         running = [(copy, subprocess.Popen([*NBGRADER, step, course.assignment, f"--CourseDirectory.root={copy.root}"],
-                                           cwd=copy.root, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                           cwd=copy.root, env=PARALLEL_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                            text=True))
                    for copy in copies]
         for copy, process in running:

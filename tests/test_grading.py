@@ -12,8 +12,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENTS, ROOT
-from nbgrader_course import (NBGRADER, grade_in_parallel, graded_tests, hidden_test_lines, load_mistakes, make_course,
-                             page_text, solution_answers)
+from nbgrader_course import (NBGRADER, PARALLEL_ENV, grade_in_parallel, graded_tests, hidden_test_lines,
+                             load_mistakes, make_course, page_text, solution_answers)
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
@@ -40,13 +40,16 @@ def test_release_is_regenerated_without_drift(course):
     assert released == committed, f"exercises/{assignment} differs from solutions/: run ./course release {assignment}"
 
 
+def start_validate(*args):
+    """``nbgrader validate ARGS`` started in the background (stdout captured)."""
+    return subprocess.Popen([*NBGRADER, "validate", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True, cwd=ROOT, env=PARALLEL_ENV)
+
+
 def test_every_solution_validates_and_no_release_passes_a_test(course):
     assignment, _, _, _, _ = course
-    solution = subprocess.Popen([*NBGRADER, "validate", str(ROOT / "solutions" / assignment / f"{assignment}.ipynb")],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
-    release = subprocess.Popen([*NBGRADER, "validate", "--invert",
-                                str(ROOT / "exercises" / assignment / f"{assignment}.ipynb")],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    solution = start_validate(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"))
+    release = start_validate("--invert", str(ROOT / "exercises" / assignment / f"{assignment}.ipynb"))
     out = solution.communicate()[0]
     assert "Success! Your notebook passes all the tests." in out, out
     out = release.communicate()[0]
