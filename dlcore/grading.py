@@ -95,11 +95,21 @@ def _dlcore_name(value):
     return None
 
 
-def _code_objects(code):
-    yield code
+def _global_reads(code):
+    """(name, is_import) for every global a code object (or one nested in it) reads or imports.
+
+    Attribute names (``self.network``) are not global reads, even where a global has the same name.
+    """
+    import dis
+
+    for instruction in dis.get_instructions(code):
+        if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+            yield instruction.argval, False
+        elif instruction.opname == "IMPORT_NAME":
+            yield instruction.argval, True
     for const in code.co_consts:
-        if hasattr(const, "co_names"):
-            yield from _code_objects(const)
+        if hasattr(const, "co_code"):
+            yield from _global_reads(const)
 
 
 def _dlcore_uses(obj, seen):
@@ -119,9 +129,11 @@ def _dlcore_uses(obj, seen):
     elif isinstance(obj, types.FunctionType):
         reached = [*(obj.__defaults__ or ()), *(obj.__kwdefaults__ or {}).values(),
                    *(_cell_value(cell) for cell in obj.__closure__ or ())]
-        for code in _code_objects(obj.__code__):
-            reached += [obj.__globals__[n] for n in code.co_names if n in obj.__globals__]
-            found |= {n for n in code.co_names if n.split(".")[0] == "dlcore"}  # an import inside the body
+        for name, is_import in _global_reads(obj.__code__):
+            if is_import:
+                found |= {name} if name.split(".")[0] == "dlcore" else set()
+            elif name in obj.__globals__:
+                reached.append(obj.__globals__[name])
     else:
         return found
     for value in reached:

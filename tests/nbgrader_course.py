@@ -68,14 +68,19 @@ def solution_answers(solution):
 
 
 def hidden_test_lines(nb):
-    """Every non-empty source line inside a HIDDEN TESTS block."""
+    """Every non-empty source line inside a HIDDEN TESTS block.
+
+    Except the bare header of a function or class the hidden test defines, such as
+    ``def update(self, params, grads):``: it gives nothing away, and the learner's own
+    answer may hold the same line.
+    """
     lines = []
     for cell in nb.cells:
         inside = False
         for line in cell.source.splitlines():
             if "BEGIN HIDDEN TESTS" in line or "END HIDDEN TESTS" in line:
                 inside = "BEGIN" in line
-            elif inside and line.strip():
+            elif inside and line.strip() and not re.fullmatch(r"(def|class) \w+(\([\w, =*]*\))?:", line.strip()):
                 lines.append(line.strip())
     return lines
 

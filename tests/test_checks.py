@@ -116,3 +116,10 @@ def bound_as_default(params, grads, step=_instance.update):
 def test_own_code_rejects_every_way_of_using_dlcore(answer):
     with pytest.raises(AssertionError, match=r"^momentum_update は dlcore を使わずに NumPy で書いてください\(使われていたもの: dlcore"):
         expect_own_code(answer, "momentum_update")
+
+
+def test_an_attribute_named_like_a_dlcore_module_is_not_a_use_of_it():
+    def reads_attributes(model):
+        return model.optimizers, model.data
+
+    expect_own_code(reads_attributes, "reads_attributes")
