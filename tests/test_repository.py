@@ -1,6 +1,8 @@
 """Repository rules: clean notebooks, one assignment per chapter, no leaked solutions."""
 
+import ast
 import json
+import re
 
 import nbformat
 import pytest
@@ -88,3 +90,28 @@ def test_setup_cell_is_locked_and_imports_the_grading_helpers(path):
     setup = next(c for c in nb.cells if c.cell_type == "code")
     assert setup.metadata.get("nbgrader", {}).get("locked") is True
     assert "from dlcore.grading import checks, expect_array" in setup.source
+
+
+def first_statement(source):
+    """The first statement of a cell, looking inside a leading ``with checks(...):``."""
+    tree = ast.parse(source)
+    statement = tree.body[0] if tree.body else None
+    while isinstance(statement, ast.With):
+        statement = statement.body[0]
+    return statement
+
+
+def calls_expect_own_code(statement):
+    return (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call)
+            and isinstance(statement.value.func, ast.Name) and statement.value.func.id == "expect_own_code")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "solutions").rglob("*.ipynb")), ids=lambda p: p.parent.name)
+def test_every_implementation_test_first_rejects_answers_that_use_dlcore(path):
+    """実装演習 ask for transfer: each of their test cells opens with expect_own_code (CONTRIBUTING.md)."""
+    nb = nbformat.read(path, as_version=4)
+    tests = [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
+             and not re.fullmatch(r"test_q\d+", c.metadata.nbgrader["grade_id"])]
+    assert tests, f"{path.name} has no 実装演習"
+    missing = [c.metadata.nbgrader["grade_id"] for c in tests if not calls_expect_own_code(first_statement(c.source))]
+    assert not missing, f"{path.name}: these test cells do not start with expect_own_code(...): {missing}"

@@ -66,6 +66,13 @@ MISTAKES = {
         )},
         {"test_forward_hidden"},
     ),
+    "forward_built_from_dlcore_layers": (
+        {"ex_forward": "def forward(network, x):\n    from dlcore import layers\n"
+                       "    z1 = layers.Relu().forward(layers.Affine(network['W1'], network['b1']).forward(x))\n"
+                       "    z2 = layers.Relu().forward(layers.Affine(network['W2'], network['b2']).forward(z1))\n"
+                       "    return layers.Affine(network['W3'], network['b3']).forward(z2)\n"},
+        {"test_forward_basic", "test_forward_hidden"},
+    ),
     "posterior_forgets_the_priors": (
         {"ex_posterior": (
             "def posterior(likelihoods, priors):\n"

@@ -37,6 +37,10 @@ MISTAKES = {
         {"ex_relu": "def relu(x):\n    x[x < 0] = 0\n    return x\n"},
         {"test_relu_hidden"},
     ),
+    "relu_calls_dlcore_functions": (
+        {"ex_relu": "def relu(x):\n    from dlcore import functions\n    return functions.relu(x)\n"},
+        {"test_relu_basic", "test_relu_hidden"},
+    ),
     "d_relu_written_as_relu": (
         {"ex_d_relu": "def d_relu(x):\n    return np.maximum(x, 0)\n"},
         {"test_d_relu_basic", "test_d_relu_hidden"},

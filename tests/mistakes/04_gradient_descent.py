@@ -105,6 +105,16 @@ MISTAKES = {
             "    return x.T @ delta, delta.sum(axis=0)\n")},
         {"test_linear_regression_gradient_basic", "test_linear_regression_gradient_hidden"},
     ),
+    "regression_gradient_from_dlcore_layers": (
+        {"ex_linear_regression_gradient": (
+            "def linear_regression_gradient(x, d, W, b):\n"
+            "    from dlcore import layers\n"
+            "    affine, loss = layers.Affine(W.copy(), b.copy()), layers.IdentityWithLoss()\n"
+            "    loss.forward(affine.forward(x), d)\n"
+            "    affine.backward(loss.backward())\n"
+            "    return affine.grads[0], affine.grads[1]\n")},
+        {"test_linear_regression_gradient_basic", "test_linear_regression_gradient_hidden"},
+    ),
     "step_added_instead_of_subtracted": (
         {"q1": "answer_q1 = (1.2, -2.3)\n"},
         {"test_q1"},

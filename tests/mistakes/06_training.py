@@ -73,6 +73,10 @@ MISTAKES = {
             "    return C\n")},
         {"test_confusion_matrix_basic", "test_confusion_matrix_hidden"},
     ),
+    "accuracy_calls_dlcore_metrics": (
+        {"ex_accuracy": "def accuracy(y, t):\n    from dlcore import metrics\n    return metrics.accuracy(y, t)\n"},
+        {"test_accuracy_basic", "test_accuracy_hidden"},
+    ),
     "confusion_matrix_size_from_the_largest_label": (
         {"ex_confusion_matrix": (
             "def confusion_matrix(pred, t, n_classes):\n"
@@ -84,7 +88,9 @@ MISTAKES = {
         {"ex_train_epoch": (
             "def train_epoch(network, optimizer, x, t, batch_size, rng):\n"
             "    total = 0.0\n"
-            "    for x_batch, t_batch in data.minibatches(x, t, batch_size, rng):\n"
+            "    order = rng.permutation(len(x))\n"
+            "    for start in range(0, len(x), batch_size):\n"
+            "        x_batch, t_batch = x[order[start:start + batch_size]], t[order[start:start + batch_size]]\n"
             "        loss, grads = network.loss_and_gradient(x_batch, t_batch)\n"
             "        total += loss * len(x_batch)\n"
             "    return total / len(x)\n")},
@@ -107,7 +113,9 @@ MISTAKES = {
         {"ex_train_epoch": (
             "def train_epoch(network, optimizer, x, t, batch_size, rng):\n"
             "    losses = []\n"
-            "    for x_batch, t_batch in data.minibatches(x, t, batch_size, rng):\n"
+            "    order = rng.permutation(len(x))\n"
+            "    for start in range(0, len(x), batch_size):\n"
+            "        x_batch, t_batch = x[order[start:start + batch_size]], t[order[start:start + batch_size]]\n"
             "        loss, grads = network.loss_and_gradient(x_batch, t_batch)\n"
             "        optimizer.update(network.params, grads)\n"
             "        losses.append(loss)\n"
@@ -118,12 +126,24 @@ MISTAKES = {
         {"ex_train_epoch": (
             "def train_epoch(network, optimizer, x, t, batch_size, rng):\n"
             "    total = 0.0\n"
-            "    for x_batch, t_batch in data.minibatches(x, t, batch_size):\n"
+            "    for start in range(0, len(x), batch_size):\n"
+            "        x_batch, t_batch = x[start:start + batch_size], t[start:start + batch_size]\n"
             "        loss, grads = network.loss_and_gradient(x_batch, t_batch)\n"
             "        optimizer.update(network.params, grads)\n"
             "        total += loss * len(x_batch)\n"
             "    return total / len(x)\n")},
         {"test_train_epoch_hidden"},
+    ),
+    "train_epoch_uses_dlcore_minibatches": (
+        {"ex_train_epoch": (
+            "def train_epoch(network, optimizer, x, t, batch_size, rng):\n"
+            "    total = 0.0\n"
+            "    for x_batch, t_batch in data.minibatches(x, t, batch_size, rng):\n"
+            "        loss, grads = network.loss_and_gradient(x_batch, t_batch)\n"
+            "        optimizer.update(network.params, grads)\n"
+            "        total += loss * len(x_batch)\n"
+            "    return total / len(x)\n")},
+        {"test_train_epoch_basic", "test_train_epoch_hidden"},
     ),
     "check_questions_answered_wrongly": (
         {"q1": "answer_q1 = 2000 // 64 * 15\n", "q2": "answer_q2 = 1\n", "q3": "answer_q3 = {3}\n",
