@@ -46,12 +46,13 @@ class Optimizer:
         """Move every array of ``params`` in place by its gradient in ``grads``."""
         self._check(params, grads)
         lr = self.current_lr()
-        decay = self.weight_decay if self._adds_l2 else 0.0
+        l2 = 0.0 if self.decoupled_weight_decay else self.weight_decay
         for i, (w, g) in enumerate(zip(params, grads)):
-            self._step(i, w, g + decay * w if decay else g, lr)
+            self._step(i, w, g + l2 * w if l2 else g, lr)   # L2: g ← g + λw
         self.t += 1
 
-    _adds_l2 = True
+    decoupled_weight_decay = False
+    """True where ``weight_decay`` is applied to w directly (AdamW) instead of entering g."""
 
     def _check(self, params, grads):
         name = f"{type(self).__name__}.update"
@@ -215,7 +216,7 @@ class AdamW(Adam):
     entering g, so it is not divided by √v̂ as Adam's L2 term would be.
     """
 
-    _adds_l2 = False
+    decoupled_weight_decay = True
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, delta=1e-8, weight_decay=0.01, schedule=None):
         super().__init__(lr, beta1, beta2, delta, weight_decay, schedule)
