@@ -113,6 +113,15 @@ class Course:
                 cell.source = answers[grade_id(cell)]
         return nb
 
+    def as_autograded(self, submission):
+        """The submission as the autograder runs it: locked and test cells back from the source, hidden tests included."""
+        source = {grade_id(c): c.source for c in self.solution.cells if grade_id(c) and not is_answer(c)}
+        nb = nbformat.from_dict(submission)
+        for cell in nb.cells:
+            if grade_id(cell) in source:
+                cell.source = source[grade_id(cell)]
+        return nb
+
     def submit(self, student, nb):
         """Place a notebook (or raw text) where nbgrader autograde looks for it."""
         folder = self.root / "submitted" / student / self.assignment
@@ -153,6 +162,51 @@ def grade_in_parallel(course, submissions, workers=min(2, os.cpu_count() or 1)):
             output = process.communicate()[0]
             assert process.returncode == 0, f"nbgrader {step} in {copy.root}:\n{output}"
     return graded_by
+
+
+def fewest_covering(cases):
+    """Names of a few cases (greedy set cover) whose failing tests together include every failing test of ``cases``."""
+    chosen, left = [], set().union(*cases.values())
+    while left:
+        best = max(sorted(cases), key=lambda name: len(cases[name] & left))
+        chosen.append(best)
+        left -= cases[best]
+    return chosen
+
+
+def _failing_graded_tests(nb):
+    """Run the code cells in order in this (forked) process, going on after errors as the autograder does."""
+    namespace = {"__name__": "__main__"}
+    failed = set()
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            exec(compile(cell.source, f"<cell {grade_id(cell)}>", "exec"), namespace)
+        except Exception:  # noqa: BLE001 (any error fails the cell, as in nbgrader)
+            if cell.metadata.get("nbgrader", {}).get("grade"):
+                failed.add(grade_id(cell))
+    return failed
+
+
+def failing_tests_in_process(submissions, timeout=300):
+    """student → grade ids of the graded test cells that fail, without nbgrader.
+
+    Each submission runs in a forked copy of this process (numpy and dlcore already
+    imported), two at a time: a few milliseconds each instead of a kernel start and an
+    nbgrader run.  It is the autograder's verdict for honest submissions (plain code, no
+    magics, no attempt on the grading), which is what tests/mistakes holds; test_grading
+    checks it against nbgrader on the submissions that nbgrader grades.
+    """
+    import multiprocessing
+
+    import numpy  # noqa: F401  (imported once, before forking)
+    import dlcore.grading  # noqa: F401
+
+    names = sorted(submissions)
+    with multiprocessing.get_context("fork").Pool(min(2, os.cpu_count() or 1)) as pool:
+        verdicts = pool.map_async(_failing_graded_tests, [submissions[n] for n in names]).get(timeout)
+    return dict(zip(names, verdicts))
 
 
 def make_course(root, assignment, config=""):

@@ -4,6 +4,12 @@ Each assignment is graded in a temporary course directory with its own
 gradebook.  Submissions are the release notebook with answer cells filled in:
 the full solution, nothing (the untouched release), and every typical mistake
 listed in tests/mistakes/<assignment>.py, each with its exact expected score.
+
+nbgrader autogrades the full solution, the untouched release and the fewest
+typical mistakes that together fail every graded test (so every test's failure
+shows up in some feedback); every submission, those included, is also graded
+in process, which must agree with nbgrader and checks each remaining mistake
+in milliseconds instead of seconds.
 """
 
 import subprocess
@@ -12,30 +18,36 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENTS, ROOT
-from nbgrader_course import (NBGRADER, PARALLEL_ENV, grade_in_parallel, graded_tests, hidden_test_lines,
-                             load_mistakes, make_course, page_text, solution_answers)
+from nbgrader_course import (NBGRADER, PARALLEL_ENV, failing_tests_in_process, fewest_covering, grade_in_parallel,
+                             graded_tests, hidden_test_lines, load_mistakes, make_course, page_text, solution_answers)
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def course(request, tmp_path_factory):
-    """A graded temporary course for one assignment: (assignment, student → grading course, source, release bytes, cases)."""
+    """A graded temporary course for one assignment.
+
+    (assignment, student → grading course for the nbgrader-graded ones, source, release bytes,
+    expected failing tests per student, failing tests per student found in process)
+    """
     assignment = request.param
     course = make_course(tmp_path_factory.mktemp(assignment), assignment)
     released = {p.name: p.read_bytes() for p in (course.root / "exercises" / assignment).glob("*.ipynb")}
     solution = course.solution
     full = solution_answers(solution)
     cases = {"full": set(), "untouched": set(graded_tests(solution))}
-    answers = {"full": full, "untouched": {}}
+    submissions = {"full": course.submission(full), "untouched": course.submission({})}
     for name, (overrides, fails) in load_mistakes(assignment).items():
         cases[name] = fails
-        answers[name] = {**full, **overrides}
-    graded_by = grade_in_parallel(course, {student: course.submission(student_answers)
-                                           for student, student_answers in answers.items()})
-    return assignment, graded_by, solution, released, cases
+        submissions[name] = course.submission({**full, **overrides})
+    mistakes = {name: fails for name, fails in cases.items() if name not in ("full", "untouched")}
+    by_nbgrader = ["full", "untouched", *fewest_covering(mistakes)]
+    graded_by = grade_in_parallel(course, {student: submissions[student] for student in by_nbgrader})
+    in_process = failing_tests_in_process({student: course.as_autograded(nb) for student, nb in submissions.items()})
+    return assignment, graded_by, solution, released, cases, in_process
 
 
 def test_release_is_regenerated_without_drift(course):
-    assignment, _, _, released, _ = course
+    assignment, _, _, released, _, _ = course
     committed = {p.name: p.read_bytes() for p in (ROOT / "exercises" / assignment).glob("*.ipynb")}
     assert released == committed, f"exercises/{assignment} differs from solutions/: run ./course release {assignment}"
 
@@ -47,7 +59,7 @@ def start_validate(*args):
 
 
 def test_every_solution_validates_and_no_release_passes_a_test(course):
-    assignment, _, _, _, _ = course
+    assignment, _, _, _, _, _ = course
     solution = start_validate(str(ROOT / "solutions" / assignment / f"{assignment}.ipynb"))
     release = start_validate("--invert", str(ROOT / "exercises" / assignment / f"{assignment}.ipynb"))
     out = solution.communicate()[0]
@@ -57,15 +69,16 @@ def test_every_solution_validates_and_no_release_passes_a_test(course):
 
 
 def test_every_graded_test_fails_on_some_typical_mistake(course):
-    _, _, solution, _, cases = course
+    _, _, solution, _, cases, _ = course
     mistakes = set().union(*(fails for name, fails in cases.items() if name not in ("full", "untouched")))
     assert mistakes == set(graded_tests(solution))
 
 
 def test_autograde_gives_the_exact_expected_scores(course):
-    assignment, graded_by, solution, _, cases = course
+    assignment, graded_by, solution, _, cases, _ = course
     points = graded_tests(solution)
-    for student, fails in cases.items():
+    for student in graded_by:
+        fails = cases[student]
         with Gradebook(graded_by[student].db_url) as gb:
             failed = {cell for cell in points
                       if gb.find_grade(cell, assignment, assignment, student).auto_score < points[cell]}
@@ -74,11 +87,28 @@ def test_autograde_gives_the_exact_expected_scores(course):
             assert gb.find_submission(assignment, student).score == expected, student
 
 
+def test_grading_in_process_agrees_with_nbgrader(course):
+    assignment, graded_by, solution, _, _, in_process = course
+    points = graded_tests(solution)
+    for student in graded_by:
+        with Gradebook(graded_by[student].db_url) as gb:
+            failed = {cell for cell in points
+                      if gb.find_grade(cell, assignment, assignment, student).auto_score < points[cell]}
+        assert in_process[student] == failed, student
+
+
+def test_every_typical_mistake_fails_exactly_its_tests(course):
+    _, _, _, _, cases, in_process = course
+    wrong = {student: (sorted(in_process[student]), sorted(fails)) for student, fails in cases.items()
+             if in_process[student] != fails}
+    assert not wrong, f"student: (failed, expected): {wrong}"
+
+
 def test_feedback_shows_no_hidden_test_source(course):
-    assignment, graded_by, solution, _, cases = course
+    assignment, graded_by, solution, _, _, _ = course
     hidden = hidden_test_lines(solution)
     assert hidden, "the assignment has no hidden tests"
-    for student in cases:
+    for student in graded_by:
         (page,) = (graded_by[student].root / "feedback" / student / assignment).glob("*.html")
         text = page_text(page)
         leaked = [line for line in hidden if line in text]
