@@ -109,11 +109,12 @@ class Trainer:
         h["epoch"].append(epoch)
         h["loss"].append(float(loss))
         if x_test is not None:
-            h["test_loss"].append(float(self.network.loss(x_test, t_test)))
+            scores = self.network.predict(x_test)             # one forward pass for the loss and the metric
+            h["test_loss"].append(float(self.network.loss_layer.forward(scores, t_test)))
         if self.metric is not None:
             h["train_metric"].append(self.metric(self.network.predict(x), t))
             if x_test is not None:
-                h["test_metric"].append(self.metric(self.network.predict(x_test), t_test))
+                h["test_metric"].append(self.metric(scores, t_test))
 
 
 class ProgressBar:
