@@ -1,7 +1,8 @@
 """dlcore: a small NumPy deep-learning engine with explicit forward/backward.
 
 Modules: ``functions`` (activations, losses, derivatives), ``layers``
-(forward/backward layers), ``network`` (Sequential, make_mlp), ``initializers``,
+(forward/backward layers), ``normalization`` (batch, layer, group and
+instance normalization), ``network`` (Sequential, make_mlp), ``initializers``,
 ``optimizers``, ``data`` (datasets without download, mini-batches), ``training``
 (Trainer), ``metrics``, ``gradcheck`` (numerical gradients), ``plotting`` and ``interactive`` (figures and sliders
 for the book; they import matplotlib and ipywidgets only when used) and
