@@ -121,6 +121,39 @@ class Tanh:
         return dout * (1 - self.out * self.out)
 
 
+class Dropout:
+    """Dropout (ドロップアウト), inverted: ``forward(x, train=True)``.
+
+    In training each unit is dropped (set to 0) with probability
+    ``dropout_ratio`` p and the kept ones are scaled by 1/(1 − p), so the
+    expected output equals the input; at inference (``train=False``) the layer
+    is the identity.  (「ゼロから作る」 scales by 1 − p at inference instead: the
+    same expected values.)  Backward passes dout through the same mask and scale.
+    """
+
+    def __init__(self, dropout_ratio=0.5, seed=None):
+        if not 0 <= dropout_ratio < 1:
+            raise ValueError(f"Dropout: dropout_ratio is the probability of dropping a unit, in [0, 1), "
+                             f"got {dropout_ratio}")
+        self.params, self.grads = [], []
+        self.dropout_ratio = dropout_ratio
+        self.rng = np.random.default_rng(seed)
+        self.scale = None
+
+    def forward(self, x, train=True):
+        _check_batch("Dropout", x)
+        if train:
+            keep = self.rng.random(x.shape) >= self.dropout_ratio
+            self.scale = keep.astype(x.dtype) / x.dtype.type(1 - self.dropout_ratio)
+        else:
+            self.scale = np.ones_like(x)
+        return x * self.scale
+
+    def backward(self, dout):
+        _check_dout("Dropout", dout, None if self.scale is None else self.scale.shape)
+        return dout * self.scale
+
+
 class _Loss:
     """Output layer with its loss: forward(x, t) -> scalar, backward() -> ∂L/∂x.
 

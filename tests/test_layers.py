@@ -131,3 +131,26 @@ def test_a_loss_layer_takes_a_scalar_dout_only():
     layer.forward(X, X + 1)
     with pytest.raises(ValueError, match="IdentityWithLoss.backward: dout is the upstream gradient"):
         layer.backward(np.ones((4, 3)))
+
+
+def test_dropout_is_inverted_in_training_and_the_identity_at_inference():
+    layer = layers.Dropout(dropout_ratio=0.2, seed=0)
+    x = np.ones((1000, 50), np.float32)
+    out = layer.forward(x, train=True)
+    assert out.dtype == np.float32
+    assert set(np.unique(out)) == {0.0, np.float32(1 / 0.8)}
+    assert np.mean(out == 0) == pytest.approx(0.2, abs=0.01)
+    assert out.mean() == pytest.approx(1.0, abs=0.01)               # the expected output equals the input
+    dout = RNG.standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_array_equal(layer.backward(dout), dout * (out / x))   # the same mask and scale
+    np.testing.assert_array_equal(layer.forward(x, train=False), x)
+    np.testing.assert_array_equal(layer.backward(dout), dout)
+
+
+def test_dropout_rejects_a_keep_probability_and_repeats_with_a_seed():
+    with pytest.raises(ValueError, match=r"Dropout: dropout_ratio is the probability of dropping a unit, in \[0, 1\)"):
+        layers.Dropout(1.0)
+    a = layers.Dropout(0.5, seed=3).forward(X)
+    np.testing.assert_array_equal(a, layers.Dropout(0.5, seed=3).forward(X))
+    with pytest.raises(RuntimeError, match="Dropout.backward: call forward first"):
+        layers.Dropout().backward(X)
