@@ -11,7 +11,7 @@ import inspect
 
 import numpy as np
 
-from . import initializers, layers
+from . import initializers, layers, normalization
 from .gradcheck import parameter_gradient
 
 ACTIVATIONS = {"relu": layers.Relu, "sigmoid": layers.Sigmoid, "tanh": layers.Tanh}
@@ -72,13 +72,15 @@ def _takes_train(layer):
 
 
 def make_mlp(sizes, activation="relu", output="softmax", init="he", seed=0,
-             dtype=np.float32, init_scale=0.01):
+             dtype=np.float32, init_scale=0.01, batch_norm=False, dropout_ratio=0.0):
     """A fully connected network (多層パーセプトロン) with ``sizes`` = [input, hidden..., output].
 
     ``activation`` in hidden layers ('relu', 'sigmoid', 'tanh'); ``output`` names
     the output layer and loss ('softmax', 'sigmoid', 'identity'); ``init`` the
     weight initialiser ('he', 'xavier', or 'normal' with ``init_scale``).
-    Biases start at 0.
+    Biases start at 0.  Each hidden layer is Affine → [BatchNormalization
+    (γ = 1, β = 0) if ``batch_norm``] → activation → [Dropout if
+    ``dropout_ratio`` > 0].
     """
     for name, value, choices in (("activation", activation, ACTIVATIONS), ("output", output, OUTPUTS),
                                  ("init", init, INITIALIZERS)):
@@ -93,5 +95,9 @@ def make_mlp(sizes, activation="relu", output="softmax", init="he", seed=0,
         W = INITIALIZERS[init](fan_in, fan_out, rng, dtype=dtype, **kwargs)
         layer_list.append(layers.Affine(W, np.zeros(fan_out, dtype=dtype)))
         if i < len(sizes) - 2:
+            if batch_norm:
+                layer_list.append(normalization.BatchNormalization(np.ones(fan_out, dtype), np.zeros(fan_out, dtype)))
             layer_list.append(ACTIVATIONS[activation]())
+            if dropout_ratio > 0:
+                layer_list.append(layers.Dropout(dropout_ratio, seed=seed + i))
     return Sequential(layer_list, OUTPUTS[output]())

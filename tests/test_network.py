@@ -50,3 +50,17 @@ def test_params_and_grads_are_the_layers_own_arrays():
     net = network.make_mlp([3, 4, 2])
     assert net.params[0] is net.layers[0].params[0]
     assert net.grads[0] is net.layers[0].grads[0]
+
+
+def test_make_mlp_with_batch_norm_and_dropout_trains_and_predicts_deterministically():
+    from dlcore import data, layers, normalization, optimizers
+    from dlcore.training import Trainer
+
+    net = network.make_mlp([64, 50, 50, 10], batch_norm=True, dropout_ratio=0.2)
+    kinds = [type(layer).__name__ for layer in net.layers]
+    assert kinds == ["Affine", "BatchNormalization", "Relu", "Dropout"] * 2 + ["Affine"]
+    (x, t), (xt, tt) = data.load_digits(seed=0)
+    history = Trainer(net, optimizers.SGD(0.1), batch_size=50, epochs=5, progress=False).fit(x, t, xt, tt)
+    assert history["test_metric"][-1] > 0.9
+    np.testing.assert_array_equal(net.predict(xt), net.predict(xt))   # inference: no dropout, running statistics
+    assert isinstance(net.layers[1], normalization.BatchNormalization) and isinstance(net.layers[3], layers.Dropout)
