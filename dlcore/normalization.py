@@ -94,7 +94,9 @@ class BatchNormalization(_ChannelAffine):
     PyTorch's ``momentum=0.1`` is the same rule with the weights swapped, and
     PyTorch keeps the unbiased variance where this keeps the biased one).
     At inference (``train=False``) normalize with the running statistics, so
-    each sample's output no longer depends on the rest of the batch.
+    each sample's output no longer depends on the rest of the batch.  Every
+    training-mode call updates the running statistics, even for a batch of one
+    (whose output is then β): evaluate with ``train=False``.
     """
 
     def __init__(self, gamma, beta, momentum=0.9, eps=1e-5, running_mean=None, running_var=None):
