@@ -40,6 +40,50 @@ def to_one_hot(labels, n_classes):
     return np.eye(n_classes, dtype=np.float32)[labels]
 
 
+def train_validation_split(x, t, validation_ratio=0.2, seed=0):
+    """Hold out a stratified validation set (検証データ) from training data.
+
+    Hyperparameters and the epoch to stop at are chosen on the validation set,
+    so the test set stays unseen until the final evaluation.  ``t`` holds
+    integer labels (N,) or one-hot rows (N, K); each class keeps its share.
+
+    Returns
+    -------
+    (x_train, t_train), (x_val, t_val)
+    """
+    from sklearn.model_selection import train_test_split
+
+    if len(x) != len(t):
+        raise ValueError(f"train_validation_split: {len(x)} inputs but {len(t)} targets")
+    if not 0 < validation_ratio < 1:
+        raise ValueError(f"train_validation_split: validation_ratio must lie between 0 and 1, got {validation_ratio}")
+    labels = np.asarray(t)
+    labels = labels.argmax(axis=1) if labels.ndim == 2 else labels
+    x_train, x_val, t_train, t_val = train_test_split(
+        x, t, test_size=validation_ratio, random_state=seed, stratify=labels)
+    return (x_train, t_train), (x_val, t_val)
+
+
+def corrupt_labels(t, ratio, n_classes, rng):
+    """A copy of integer labels ``t`` with a share ``ratio`` replaced by another class (ラベルノイズ).
+
+    Exactly round(ratio · N) labels, chosen at random, each move to a class drawn
+    uniformly from the n_classes − 1 wrong ones.
+    """
+    t = np.asarray(t)
+    if t.ndim != 1 or t.dtype.kind not in "iu":
+        raise ValueError(f"corrupt_labels: t must be integer labels of shape (N,), got {t.dtype} {t.shape}")
+    if not 0 <= ratio <= 1:
+        raise ValueError(f"corrupt_labels: ratio must lie in [0, 1], got {ratio}")
+    if n_classes < 2 or t.min() < 0 or t.max() >= n_classes:
+        raise ValueError(f"corrupt_labels: labels must lie in 0..{n_classes - 1} with n_classes ≥ 2")
+    noisy = t.copy()
+    chosen = rng.choice(len(t), size=round(ratio * len(t)), replace=False)
+    offset = rng.integers(1, n_classes, size=len(chosen))   # 1..K−1: never the true class
+    noisy[chosen] = (t[chosen] + offset) % n_classes
+    return noisy
+
+
 def make_linear_regression(n_samples=200, noise=0.1, seed=0):
     """Toy regression y = 2·x0 + 3·x1 + noise, x uniform in [−1, 1]²; y has shape (N, 1)."""
     rng = np.random.default_rng(seed)

@@ -154,6 +154,35 @@ class Dropout:
         return dout * self.scale
 
 
+class GaussianNoise:
+    """Noise injection (ノイズ注入): ``forward(x, train=True)`` returns x + σε, ε ~ N(0, 1).
+
+    In training every element gets fresh noise of standard deviation
+    ``stddev`` σ; at inference (``train=False``) the layer is the identity.
+    The noise does not depend on x, so backward passes dout unchanged.  Put
+    after a hidden layer, it perturbs the features at that level of abstraction.
+    """
+
+    def __init__(self, stddev, seed=None):
+        if not (isinstance(stddev, (int, float)) and stddev >= 0):
+            raise ValueError(f"GaussianNoise: stddev must be a number ≥ 0, got {stddev!r}")
+        self.params, self.grads = [], []
+        self.stddev = float(stddev)
+        self.rng = np.random.default_rng(seed)
+        self.shape = None
+
+    def forward(self, x, train=True):
+        _check_batch("GaussianNoise", x)
+        self.shape = x.shape
+        if not train or self.stddev == 0:
+            return x
+        return x + self.rng.normal(0.0, self.stddev, x.shape).astype(x.dtype, copy=False)
+
+    def backward(self, dout):
+        _check_dout("GaussianNoise", dout, self.shape)
+        return dout
+
+
 class _Loss:
     """Output layer with its loss: forward(x, t) -> scalar, backward() -> ∂L/∂x.
 
@@ -199,7 +228,9 @@ class IdentityWithLoss(_Loss):
 class SoftmaxWithLoss(_Loss):
     """Softmax output with the cross-entropy: L = −(1/N) Σ_n Σ_k t_nk log y_nk.
 
-    ``t`` is one-hot (N, K) or integer labels (N,).  Backward: ∂L/∂x = (y − t) / N.
+    ``t`` is integer labels (N,), one-hot rows (N, K) or soft targets: rows of
+    probabilities summing to 1 (Mixup, CutMix, label smoothing), for which the
+    same formula is the soft-target cross-entropy.  Backward: ∂L/∂x = (y − t) / N.
     For multi-class classification.  The loss is computed as log y = x − log Σ e^x
     (log-softmax with the max trick), which needs no 1e-7 inside the log, so the
     gradient above is exact.

@@ -72,7 +72,7 @@ def _takes_train(layer):
 
 
 def make_mlp(sizes, activation="relu", output="softmax", init="he", seed=0,
-             dtype=np.float32, init_scale=0.01, batch_norm=False, dropout_ratio=0.0):
+             dtype=np.float32, init_scale=0.01, batch_norm=False, dropout_ratio=0.0, noise_std=0.0):
     """A fully connected network (多層パーセプトロン) with ``sizes`` = [input, hidden..., output].
 
     ``activation`` in hidden layers ('relu', 'sigmoid', 'tanh'); ``output`` names
@@ -80,7 +80,7 @@ def make_mlp(sizes, activation="relu", output="softmax", init="he", seed=0,
     weight initialiser ('he', 'xavier', or 'normal' with ``init_scale``).
     Biases start at 0.  Each hidden layer is Affine → [BatchNormalization
     (γ = 1, β = 0) if ``batch_norm``] → activation → [Dropout if
-    ``dropout_ratio`` > 0].
+    ``dropout_ratio`` > 0] → [GaussianNoise if ``noise_std`` > 0].
     """
     for name, value, choices in (("activation", activation, ACTIVATIONS), ("output", output, OUTPUTS),
                                  ("init", init, INITIALIZERS)):
@@ -100,4 +100,6 @@ def make_mlp(sizes, activation="relu", output="softmax", init="he", seed=0,
             layer_list.append(ACTIVATIONS[activation]())
             if dropout_ratio > 0:
                 layer_list.append(layers.Dropout(dropout_ratio, seed=seed + i))
+            if noise_std > 0:
+                layer_list.append(layers.GaussianNoise(noise_std, seed=seed + 1000 + i))
     return Sequential(layer_list, OUTPUTS[output]())

@@ -10,6 +10,9 @@ update (1 for the first).  Conventions that quiz answers depend on:
 - Adam's bias correction is explicit: m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ).
 - ``weight_decay`` λ is L2 regularisation, added to the gradient (g ← g + λw)
   before the rule; only ``AdamW`` decouples it (w ← w − ελw beside the step).
+  ``l1_decay`` λ₁ is L1 regularisation, g ← g + λ₁·sign(w) (sign(0) = 0, a
+  subgradient), also before the rule.  Both apply to every array the optimizer
+  is given, biases included, as PyTorch's ``weight_decay`` does.
 - ``schedule`` (learning-rate decay, 学習率の減衰) is a function t ↦ factor of
   the number of updates already done (0 before the first), multiplied into ε.
 """
@@ -20,21 +23,23 @@ import numpy as np
 
 
 class Optimizer:
-    """Shared machinery: input checks, L2 weight decay, the schedule and per-parameter state.
+    """Shared machinery: input checks, L2 and L1 decay, the schedule and per-parameter state.
 
     A subclass defines ``_step(i, w, g, lr)`` for the i-th parameter ``w``
     (changed in place) with its gradient ``g`` and the current learning rate.
     """
 
-    def __init__(self, lr, weight_decay=0.0, schedule=None):
+    def __init__(self, lr, weight_decay=0.0, schedule=None, l1_decay=0.0):
         name = type(self).__name__
         if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: the learning rate lr must be a positive number, got {lr!r}")
-        if not (isinstance(weight_decay, (int, float)) and weight_decay >= 0):
-            raise ValueError(f"{name}: weight_decay must be a number ≥ 0, got {weight_decay!r}")
+        for option, value in (("weight_decay", weight_decay), ("l1_decay", l1_decay)):
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+                raise ValueError(f"{name}: {option} must be a number ≥ 0, got {value!r}")
         if schedule is not None and not callable(schedule):
             raise TypeError(f"{name}: schedule must be a function t -> factor, got {type(schedule).__name__}")
         self.lr, self.weight_decay, self.schedule = float(lr), float(weight_decay), schedule
+        self.l1_decay = float(l1_decay)
         self.t = 0
         self._shapes = None
 
@@ -48,7 +53,11 @@ class Optimizer:
         lr = self.current_lr()
         l2 = 0.0 if self.decoupled_weight_decay else self.weight_decay
         for i, (w, g) in enumerate(zip(params, grads)):
-            self._step(i, w, g + l2 * w if l2 else g, lr)   # L2: g ← g + λw
+            if l2:
+                g = g + l2 * w                         # L2: g ← g + λw
+            if self.l1_decay:
+                g = g + self.l1_decay * np.sign(w)     # L1: g ← g + λ₁ sign(w)
+            self._step(i, w, g, lr)
         self.t += 1
 
     decoupled_weight_decay = False
@@ -81,8 +90,8 @@ class Optimizer:
 class SGD(Optimizer):
     """Stochastic gradient descent (確率的勾配降下法): w ← w − εg."""
 
-    def __init__(self, lr=0.01, weight_decay=0.0, schedule=None):
-        super().__init__(lr, weight_decay, schedule)
+    def __init__(self, lr=0.01, weight_decay=0.0, schedule=None, l1_decay=0.0):
+        super().__init__(lr, weight_decay, schedule, l1_decay)
 
     def _step(self, i, w, g, lr):
         w -= lr * g
@@ -106,8 +115,8 @@ class Momentum(Optimizer):
     ``momentum`` is α; the velocity ``v`` starts at 0.
     """
 
-    def __init__(self, lr=0.01, momentum=0.9, weight_decay=0.0, schedule=None):
-        super().__init__(lr, weight_decay, schedule)
+    def __init__(self, lr=0.01, momentum=0.9, weight_decay=0.0, schedule=None, l1_decay=0.0):
+        super().__init__(lr, weight_decay, schedule, l1_decay)
         self.momentum = _check_rate(type(self).__name__, "momentum", momentum)
 
     def _init_state(self, params):
@@ -141,8 +150,8 @@ class AdaGrad(Optimizer):
     shrinks with every update.
     """
 
-    def __init__(self, lr=0.01, delta=1e-7, weight_decay=0.0, schedule=None):
-        super().__init__(lr, weight_decay, schedule)
+    def __init__(self, lr=0.01, delta=1e-7, weight_decay=0.0, schedule=None, l1_decay=0.0):
+        super().__init__(lr, weight_decay, schedule, l1_decay)
         self.delta = _check_delta(type(self).__name__, delta)
 
     def _init_state(self, params):
@@ -161,8 +170,8 @@ class RMSProp(AdaGrad):
     effective learning rate no longer shrinks for ever.
     """
 
-    def __init__(self, lr=0.01, rho=0.99, delta=1e-7, weight_decay=0.0, schedule=None):
-        super().__init__(lr, delta, weight_decay, schedule)
+    def __init__(self, lr=0.01, rho=0.99, delta=1e-7, weight_decay=0.0, schedule=None, l1_decay=0.0):
+        super().__init__(lr, delta, weight_decay, schedule, l1_decay)
         self.rho = _check_rate(type(self).__name__, "rho", rho)
 
     def _step(self, i, w, g, lr):
@@ -182,8 +191,8 @@ class Adam(Optimizer):
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, delta=1e-8, weight_decay=0.0, schedule=None,
-                 bias_correction=True):
-        super().__init__(lr, weight_decay, schedule)
+                 bias_correction=True, l1_decay=0.0):
+        super().__init__(lr, weight_decay, schedule, l1_decay)
         owner = type(self).__name__
         self.beta1, self.beta2 = _check_rate(owner, "beta1", beta1), _check_rate(owner, "beta2", beta2)
         self.delta = _check_delta(owner, delta)
@@ -218,8 +227,9 @@ class AdamW(Adam):
 
     decoupled_weight_decay = True
 
-    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, delta=1e-8, weight_decay=0.01, schedule=None):
-        super().__init__(lr, beta1, beta2, delta, weight_decay, schedule)
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, delta=1e-8, weight_decay=0.01, schedule=None,
+                 l1_decay=0.0):
+        super().__init__(lr, beta1, beta2, delta, weight_decay, schedule, l1_decay=l1_decay)
 
     def _step(self, i, w, g, lr):
         direction = self._adam_direction(i, g)

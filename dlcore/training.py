@@ -14,9 +14,9 @@ class Trainer:
     One epoch (エポック) visits every training sample once in a fresh random
     order; one iteration (イテレーション) is one mini-batch update.  The history
     records, after each epoch, the training loss (the mean over samples of the
-    mini-batch losses), the test loss when test data is given, and the metric on
-    both sets when ``metric`` is given; ``iteration_loss`` holds the loss of
-    every mini-batch in order.
+    mini-batch losses), the validation and test losses when those sets are given,
+    and the metric on each set when ``metric`` is given; ``iteration_loss`` holds
+    the loss of every mini-batch in order.
 
     Parameters
     ----------
@@ -37,23 +37,37 @@ class Trainer:
         ``callback(trainer, iteration, loss)`` after every update (iteration from 1).
     trainable : list of layers or None
         Only these layers' parameters are updated (default: every layer).
+    patience : int or None
+        Early stopping (早期終了): stop when the validation loss has not improved
+        for ``patience`` epochs in a row, and restore every parameter (and
+        running statistics) in place to the epoch with the lowest validation
+        loss, ``best_epoch``.  Needs ``x_val, t_val`` in ``fit`` — never the test set.
+    augment : callable or None
+        ``augment(x_batch, t_batch, rng) -> (x_batch, t_batch)`` applied to each
+        training mini-batch before the update (データ拡張); ``rng`` is a generator
+        of its own, seeded from ``seed``, so a run repeats exactly.
     """
 
     def __init__(self, network, optimizer, batch_size=100, epochs=10, seed=0,
-                 metric=accuracy, progress=True, iterations=None, callback=None, trainable=None):
-        for name, value in (("epochs", epochs), ("iterations", iterations)):
+                 metric=accuracy, progress=True, iterations=None, callback=None, trainable=None,
+                 patience=None, augment=None):
+        for name, value in (("epochs", epochs), ("iterations", iterations), ("patience", patience)):
             if value is not None and (int(value) != value or value < 1):
                 raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
-        if callback is not None and not callable(callback):
-            raise TypeError(f"Trainer: callback must be callable, got {type(callback).__name__}")
+        for name, value in (("callback", callback), ("augment", augment)):
+            if value is not None and not callable(value):
+                raise TypeError(f"Trainer: {name} must be callable, got {type(value).__name__}")
         self.network, self.optimizer = network, optimizer
         self.batch_size, self.epochs, self.iterations = batch_size, epochs, iterations
         self.rng = np.random.default_rng(seed)
         self.metric, self.progress, self.callback = metric, progress, callback
+        self.patience, self.augment = patience, augment
+        self.augment_rng = np.random.default_rng([seed, 1])
+        self.best_epoch = self.stopped_epoch = None
         self.chosen = self._trainable(trainable)
         self.params = [network.params[i] for i in self.chosen]
         self.history = {"epoch": [], "loss": [], "test_loss": [], "train_metric": [], "test_metric": [],
-                        "iteration_loss": []}
+                        "val_loss": [], "val_metric": [], "iteration_loss": []}
 
     def _trainable(self, trainable):
         """Indices into ``network.params`` (and its gradients) of the parameters to update."""
@@ -66,10 +80,14 @@ class Trainer:
         owners = [layer for layer in layers for _ in layer.params]
         return [i for i, owner in enumerate(owners) if any(owner is layer for layer in trainable)]
 
-    def fit(self, x, t, x_test=None, t_test=None):
+    def fit(self, x, t, x_test=None, t_test=None, x_val=None, t_val=None):
         """Train; returns the history (lists, one entry per epoch, and ``iteration_loss``)."""
         if len(x) == 0:
             raise ValueError("Trainer.fit: the training set x is empty")
+        if self.patience is not None and x_val is None:
+            raise ValueError("Trainer.fit: early stopping (patience) needs validation data x_val, t_val "
+                             "split off the training data (the test set must stay unseen)")
+        best_loss, best_state, waited = np.inf, None, 0
         per_epoch = -(-len(x) // self.batch_size)
         epochs = self.epochs if self.iterations is None else -(-self.iterations // per_epoch)
         bar = ProgressBar(epochs, "学習", "epoch") if self.progress else None
@@ -83,15 +101,36 @@ class Trainer:
                 seen += len(x_batch)
                 if self.iterations is not None and iteration == self.iterations:
                     break
-            self._record(epoch, loss_sum / seen, x, t, x_test, t_test)
+            self._record(epoch, loss_sum / seen, x, t, x_test, t_test, x_val, t_val)
             if bar:
                 bar.update(epoch, loss=f"{self.history['loss'][-1]:.4f}")
+            self.stopped_epoch = epoch
+            if self.patience is not None:
+                val_loss = self.history["val_loss"][-1]
+                if val_loss < best_loss:
+                    best_loss, best_state, waited = val_loss, [a.copy() for a in self._state()], 0
+                    self.best_epoch = epoch
+                else:
+                    waited += 1
+                    if waited == self.patience:
+                        break
         if bar:
             bar.close()
+        if best_state is not None:
+            for array, saved in zip(self._state(), best_state):
+                array[...] = saved
         return self.history
 
+    def _state(self):
+        """Every array that training changes: the parameters and any running statistics."""
+        running = [value for layer in self.network.layers for name, value in vars(layer).items()
+                   if name.startswith("running_") and isinstance(value, np.ndarray)]
+        return [*self.network.params, *running]
+
     def step(self, x_batch, t_batch, epoch, iteration):
-        """One update on a mini-batch; returns its loss."""
+        """One update on a mini-batch (augmented first if ``augment`` is set); returns its loss."""
+        if self.augment is not None:
+            x_batch, t_batch = self.augment(x_batch, t_batch, self.augment_rng)
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging run is reported below
             loss, grads = self.network.loss_and_gradient(x_batch, t_batch)
         if not np.isfinite(loss):
@@ -104,17 +143,18 @@ class Trainer:
             self.callback(self, iteration, loss)
         return loss
 
-    def _record(self, epoch, loss, x, t, x_test, t_test):
+    def _record(self, epoch, loss, x, t, x_test, t_test, x_val, t_val):
         h = self.history
         h["epoch"].append(epoch)
         h["loss"].append(float(loss))
-        if x_test is not None:
-            scores = self.network.predict(x_test)             # one forward pass for the loss and the metric
-            h["test_loss"].append(float(self.network.loss_layer.forward(scores, t_test)))
         if self.metric is not None:
             h["train_metric"].append(self.metric(self.network.predict(x), t))
-            if x_test is not None:
-                h["test_metric"].append(self.metric(scores, t_test))
+        for key, x_eval, t_eval in (("test", x_test, t_test), ("val", x_val, t_val)):
+            if x_eval is not None:
+                scores = self.network.predict(x_eval)         # one forward pass for the loss and the metric
+                h[f"{key}_loss"].append(float(self.network.loss_layer.forward(scores, t_eval)))
+                if self.metric is not None:
+                    h[f"{key}_metric"].append(self.metric(scores, t_eval))
 
 
 class ProgressBar:

@@ -42,3 +42,30 @@ def test_toy_sets_have_the_documented_shapes():
 def test_to_one_hot_rejects_out_of_range_labels():
     with pytest.raises(ValueError, match="0..2"):
         data.to_one_hot([0, 3], 3)
+
+
+def test_train_validation_split_is_stratified_and_disjoint():
+    (x, t), _ = data.load_digits(seed=0)
+    (x_train, t_train), (x_val, t_val) = data.train_validation_split(x, t, validation_ratio=0.25, seed=0)
+    assert len(x_train) + len(x_val) == len(x) and len(x_val) == pytest.approx(0.25 * len(x), abs=1)
+    np.testing.assert_allclose(np.bincount(t_val, minlength=10) / len(t_val),
+                               np.bincount(t, minlength=10) / len(t), atol=0.01)
+    rows = {row.tobytes() for row in x_train}
+    assert not any(row.tobytes() in rows for row in x_val)
+    (_, t_hot), _ = data.train_validation_split(x, data.to_one_hot(t, 10), seed=0)
+    assert t_hot.shape[1] == 10
+    with pytest.raises(ValueError, match="train_validation_split: validation_ratio must lie between 0 and 1"):
+        data.train_validation_split(x, t, validation_ratio=1.0)
+
+
+def test_corrupt_labels_moves_exactly_the_share_to_other_classes():
+    t = np.repeat(np.arange(10), 30)
+    noisy = data.corrupt_labels(t, 0.3, 10, np.random.default_rng(0))
+    assert np.sum(noisy != t) == 90                         # exactly 30 %, each to a wrong class
+    assert noisy.min() >= 0 and noisy.max() <= 9 and noisy.dtype == t.dtype
+    np.testing.assert_array_equal(t, np.repeat(np.arange(10), 30))   # the input is left alone
+    np.testing.assert_array_equal(noisy, data.corrupt_labels(t, 0.3, 10, np.random.default_rng(0)))
+    with pytest.raises(ValueError, match="corrupt_labels: t must be integer labels"):
+        data.corrupt_labels(t.astype(float), 0.3, 10, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"corrupt_labels: ratio must lie in \[0, 1\]"):
+        data.corrupt_labels(t, 1.5, 10, np.random.default_rng(0))

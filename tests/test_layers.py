@@ -154,3 +154,30 @@ def test_dropout_rejects_a_keep_probability_and_repeats_with_a_seed():
     np.testing.assert_array_equal(a, layers.Dropout(0.5, seed=3).forward(X))
     with pytest.raises(RuntimeError, match="Dropout.backward: call forward first"):
         layers.Dropout().backward(X)
+
+
+def test_gaussian_noise_adds_noise_in_training_only_and_passes_the_gradient():
+    layer = layers.GaussianNoise(0.3, seed=0)
+    x = np.ones((2000, 50), np.float32)
+    out = layer.forward(x, train=True)
+    assert out.dtype == np.float32
+    assert (out - x).mean() == pytest.approx(0.0, abs=0.01)
+    assert (out - x).std() == pytest.approx(0.3, rel=0.01)
+    dout = RNG.standard_normal(x.shape).astype(np.float32)
+    np.testing.assert_array_equal(layer.backward(dout), dout)      # the noise does not depend on x: ∂out/∂x = 1
+    np.testing.assert_array_equal(layer.forward(x, train=False), x)
+    np.testing.assert_array_equal(layers.GaussianNoise(0.5, seed=4).forward(X), layers.GaussianNoise(0.5, seed=4).forward(X))
+    with pytest.raises(ValueError, match="GaussianNoise: stddev must be a number ≥ 0"):
+        layers.GaussianNoise(-0.1)
+    with pytest.raises(RuntimeError, match="GaussianNoise.backward: call forward first"):
+        layers.GaussianNoise(0.1).backward(X)
+
+
+def test_softmax_with_loss_takes_soft_targets():
+    soft = np.array([[0.7, 0.3, 0.0], [0.2, 0.2, 0.6], [0.0, 0.0, 1.0], [0.5, 0.25, 0.25]])
+    layer = layers.SoftmaxWithLoss()
+    loss = layer.forward(X, soft)
+    log_y = X - np.log(np.exp(X).sum(axis=1, keepdims=True))
+    assert loss == pytest.approx(-(soft * log_y).sum() / 4)
+    errors = layer_errors(layers.SoftmaxWithLoss(), X, soft)
+    assert errors["dx"] < 1e-7, errors

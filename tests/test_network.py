@@ -64,3 +64,15 @@ def test_make_mlp_with_batch_norm_and_dropout_trains_and_predicts_deterministica
     assert history["test_metric"][-1] > 0.9
     np.testing.assert_array_equal(net.predict(xt), net.predict(xt))   # inference: no dropout, running statistics
     assert isinstance(net.layers[1], normalization.BatchNormalization) and isinstance(net.layers[3], layers.Dropout)
+
+
+def test_make_mlp_with_noise_injection_is_noisy_in_training_only():
+    from dlcore import layers
+
+    net = network.make_mlp([4, 6, 6, 3], dropout_ratio=0.1, noise_std=0.2)
+    kinds = [type(layer).__name__ for layer in net.layers]
+    assert kinds == ["Affine", "Relu", "Dropout", "GaussianNoise"] * 2 + ["Affine"]
+    x = np.ones((5, 4), np.float32)
+    np.testing.assert_array_equal(net.predict(x), net.predict(x))
+    assert not np.array_equal(net.predict(x, train=True), net.predict(x, train=True))
+    assert isinstance(net.layers[3], layers.GaussianNoise) and net.layers[3].stddev == 0.2

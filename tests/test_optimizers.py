@@ -53,6 +53,12 @@ HAND_COMPUTED = {
                                       -2 + 0.1 * math.sqrt(10) + 0.1 * 0.07 / math.sqrt(0.001039)]),
     # L2: g ← g + 0.1w, so g₁' = (0.6, −1.2); g₂' = g₂ + 0.1w₁ = (0.194, 0.012)
     "sgd_with_weight_decay": (SGD(lr=0.1, weight_decay=0.1), [0.94, -1.88], [0.94 - 0.0194, -1.88 - 0.0012]),
+    # L1: g ← g + 0.1·sign(w), so g₁' = (0.6, −1.1); w₁ = (0.94, −1.89), g₂' = (0.2, 0.1)
+    "sgd_with_l1_decay": (SGD(lr=0.1, l1_decay=0.1), [0.94, -1.89], [0.92, -1.90]),
+    # L1 enters AdamW's g too: the first step is ε·sign(g₁'); m₂ = 0.09g₁' + 0.1g₂' = (0.074, −0.089)
+    "adamw_with_l1_decay": (AdamW(lr=0.1, delta=1e-12, weight_decay=0.0, l1_decay=0.1), [0.9, -1.9],
+                            [0.9 - 0.1 * (0.074 / 0.19) / math.sqrt((0.999 * 0.001 * 0.36 + 0.001 * 0.04) / 0.001999),
+                             -1.9 + 0.1 * (0.089 / 0.19) / math.sqrt((0.999 * 0.001 * 1.21 + 0.001 * 0.01) / 0.001999)]),
     # decoupled: w₁ = w₀ − 0.1(sign(g₁) + 0.1w₀) = (1 − 0.11, −2 + 0.12)
     "adamw": (AdamW(lr=0.1, delta=1e-12, weight_decay=0.1), [0.89, -1.88],
               [0.89 - 0.1 * ((0.055 / 0.19) / math.sqrt(0.00025975 / 0.001999) + 0.089),
@@ -109,6 +115,7 @@ def test_schedules():
     (lambda: Adam(beta2=1.5), ValueError, "Adam: beta2 must lie"),
     (lambda: AdaGrad(delta=0), ValueError, "AdaGrad: delta must be a small positive number"),
     (lambda: SGD(weight_decay=-1), ValueError, "SGD: weight_decay must be a number ≥ 0"),
+    (lambda: Momentum(l1_decay=-0.1), ValueError, "Momentum: l1_decay must be a number ≥ 0"),
     (lambda: Adam(schedule=0.5), TypeError, "Adam: schedule must be a function"),
 ])
 def test_bad_hyperparameters_are_rejected_by_name(call, error, message):

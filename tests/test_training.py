@@ -114,3 +114,65 @@ def test_layers_that_take_train_get_true_in_training_and_false_in_prediction():
     x, y = data.make_linear_regression(8)
     Trainer(net, optimizers.SGD(0.01), batch_size=8, epochs=1, metric=None, progress=False).fit(x, y, x, y)
     assert flag.seen == [True, False]   # one update, then the test loss
+
+
+def overfitting_run(patience):
+    """A wide network on 100 digits: the validation loss turns up after a few epochs."""
+    (x, t), _ = data.load_digits(seed=0)
+    (x_train, t_train), (x_val, t_val) = data.train_validation_split(x[:300], t[:300], validation_ratio=0.3, seed=0)
+    net = network.make_mlp([64, 200, 10], seed=0)
+    trainer = Trainer(net, optimizers.Adam(0.01), batch_size=20, epochs=60, seed=0, progress=False,
+                      patience=patience)
+    history = trainer.fit(x_train, t_train, x_val=x_val, t_val=t_val)
+    return trainer, history, net, (x_val, t_val)
+
+
+def test_early_stopping_stops_after_patience_epochs_and_restores_the_best_parameters():
+    trainer, history, net, (x_val, t_val) = overfitting_run(patience=3)
+    best = int(np.argmin(history["val_loss"])) + 1
+    assert trainer.best_epoch == best
+    assert trainer.stopped_epoch == best + 3 == len(history["epoch"]) < 60
+    assert net.loss(x_val, t_val) == pytest.approx(history["val_loss"][best - 1], rel=1e-5)
+    assert len(history["val_metric"]) == len(history["epoch"]) and history["test_loss"] == []
+
+
+def test_early_stopping_needs_validation_data_not_the_test_set():
+    (x, t), _ = data.load_digits(seed=0)
+    trainer = Trainer(network.make_mlp([64, 10]), optimizers.SGD(0.1), epochs=2, progress=False, patience=2)
+    with pytest.raises(ValueError, match="early stopping .* needs validation data x_val"):
+        trainer.fit(x, t, x, t)
+    with pytest.raises(ValueError, match="Trainer: patience must be a positive integer"):
+        Trainer(network.make_mlp([64, 10]), optimizers.SGD(0.1), patience=0)
+
+
+def test_early_stopping_restores_running_statistics_too():
+    (x, t), _ = data.load_digits(seed=0)
+    (x_train, t_train), (x_val, t_val) = data.train_validation_split(x[:300], t[:300], validation_ratio=0.3, seed=0)
+    net = network.make_mlp([64, 200, 10], seed=0, batch_norm=True)
+    trainer = Trainer(net, optimizers.Adam(0.01), batch_size=20, epochs=60, seed=0, progress=False, patience=3)
+    history = trainer.fit(x_train, t_train, x_val=x_val, t_val=t_val)
+    assert trainer.stopped_epoch > trainer.best_epoch
+    assert net.loss(x_val, t_val) == pytest.approx(history["val_loss"][trainer.best_epoch - 1], rel=1e-5)
+
+
+def test_augment_changes_every_training_batch_reproducibly():
+    seen = []
+
+    def augment(x_batch, t_batch, rng):
+        seen.append(len(x_batch))
+        return x_batch + rng.normal(0, 0.1, x_batch.shape).astype(x_batch.dtype), t_batch
+
+    (x, t), _ = data.load_digits(seed=0)
+    runs = []
+    for _ in range(2):
+        net = network.make_mlp([64, 10], seed=0)
+        Trainer(net, optimizers.SGD(0.1), batch_size=50, epochs=2, seed=0, progress=False,
+                augment=augment).fit(x[:120], t[:120])
+        runs.append(net.params[0].copy())
+    assert seen == [50, 50, 20] * 4
+    np.testing.assert_array_equal(*runs)
+    plain = network.make_mlp([64, 10], seed=0)
+    Trainer(plain, optimizers.SGD(0.1), batch_size=50, epochs=2, seed=0, progress=False).fit(x[:120], t[:120])
+    assert not np.allclose(plain.params[0], runs[0])
+    with pytest.raises(TypeError, match="Trainer: augment must be callable"):
+        Trainer(plain, optimizers.SGD(0.1), augment="shift")
