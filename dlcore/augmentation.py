@@ -13,6 +13,8 @@ augmentation that is part of the model (training only).
 
 import numpy as np
 
+from .layers import _is_real
+
 RAND_AUGMENT_OPS = ("identity", "shift", "rotate", "shear", "scale", "brightness", "contrast", "noise", "cutout")
 
 
@@ -27,7 +29,7 @@ def _check_images(func, images):
 
 
 def _check_range(func, name, low, high, value):
-    if not (isinstance(value, (int, float)) and low <= value <= high):
+    if not (_is_real(value) and low <= value <= high):
         raise ValueError(f"{func}: {name} must be a number in [{low}, {high}], got {value!r}")
     return value
 
@@ -210,7 +212,7 @@ def _check_soft_targets(func, x, t):
 
 def _mixing_weight(func, rng, alpha, lam):
     if lam is None:
-        if not (isinstance(alpha, (int, float)) and alpha > 0):
+        if not (_is_real(alpha) and alpha > 0):
             raise ValueError(f"{func}: alpha must be a positive number, got {alpha!r}")
         return float(rng.beta(alpha, alpha))
     return float(_check_range(func, "lam", 0, 1, lam))

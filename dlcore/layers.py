@@ -5,23 +5,35 @@ Every layer has ``params`` and ``grads`` (lists of arrays of the same shapes;
 ``backward(dout) -> dx``.  ``backward`` never modifies ``dout``.  Loss layers
 take the target as well: ``forward(x, t) -> loss`` and ``backward(dout=1.0)``.
 
-Shapes: a batch is a 2-D array (N, features), one sample per row, so an affine
-layer computes u = xW + b.
+Shapes: a batch has one sample per row, (N, features), so an affine layer
+computes u = xW + b; element-wise layers (activations, Dropout, GaussianNoise)
+also take feature maps (N, C, H, W).
 """
+
+import numbers
 
 import numpy as np
 
 from . import functions
 
 
+def _is_real(value):
+    """A real number, Python's or NumPy's (np.float32(0.1) counts), but not a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def _check_batch(layer, x, n_features=None):
-    """Raise a ValueError naming the layer unless x is a non-empty (N, n_features) float array."""
+    """Raise a ValueError naming the layer unless x is a non-empty float batch.
+
+    With ``n_features`` the batch must be (N, n_features); without, any (N, ...)
+    of at least two axes (element-wise layers also take (N, C, H, W) maps).
+    """
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{layer}: expected a float ndarray, got {type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(f"{layer}: expected a float ndarray, got dtype {x.dtype}")
-    if x.ndim != 2 or (n_features is not None and x.shape[1] != n_features):
-        want = f"(N, {n_features})" if n_features is not None else "(N, features)"
+    if x.ndim < 2 or (n_features is not None and x.shape != (len(x), n_features)):
+        want = f"(N, {n_features})" if n_features is not None else "(N, features) or (N, C, H, W)"
         raise ValueError(f"{layer}: input must have shape {want}, got {x.shape}")
     if len(x) == 0:
         raise ValueError(f"{layer}: the batch is empty (shape {x.shape})")
@@ -164,7 +176,7 @@ class GaussianNoise:
     """
 
     def __init__(self, stddev, seed=None):
-        if not (isinstance(stddev, (int, float)) and stddev >= 0):
+        if not (_is_real(stddev) and stddev >= 0):
             raise ValueError(f"GaussianNoise: stddev must be a number ≥ 0, got {stddev!r}")
         self.params, self.grads = [], []
         self.stddev = float(stddev)
@@ -196,6 +208,8 @@ class _Loss:
 
     def _check(self, x, t, same_shape):
         _check_batch(type(self).__name__, x)
+        if x.ndim != 2:
+            raise ValueError(f"{type(self).__name__}: scores must have shape (N, outputs), got {x.shape}")
         t = np.asarray(t)
         if same_shape and t.shape != x.shape:
             raise ValueError(f"{type(self).__name__}: target t has shape {t.shape} but the output has {x.shape}")

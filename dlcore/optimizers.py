@@ -21,6 +21,8 @@ import math
 
 import numpy as np
 
+from .layers import _is_real
+
 
 class Optimizer:
     """Shared machinery: input checks, L2 and L1 decay, the schedule and per-parameter state.
@@ -31,10 +33,10 @@ class Optimizer:
 
     def __init__(self, lr, weight_decay=0.0, schedule=None, l1_decay=0.0):
         name = type(self).__name__
-        if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+        if not (_is_real(lr) and math.isfinite(lr) and lr > 0):
             raise ValueError(f"{name}: the learning rate lr must be a positive number, got {lr!r}")
         for option, value in (("weight_decay", weight_decay), ("l1_decay", l1_decay)):
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            if not (_is_real(value) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name}: {option} must be a number ≥ 0, got {value!r}")
         if schedule is not None and not callable(schedule):
             raise TypeError(f"{name}: schedule must be a function t -> factor, got {type(schedule).__name__}")
@@ -98,13 +100,13 @@ class SGD(Optimizer):
 
 
 def _check_rate(owner, name, value):
-    if not (isinstance(value, (int, float)) and 0 <= value < 1):
+    if not (_is_real(value) and 0 <= value < 1):
         raise ValueError(f"{owner}: {name} must lie in [0, 1), got {value!r}")
     return float(value)
 
 
 def _check_delta(owner, value):
-    if not (isinstance(value, (int, float)) and value > 0):
+    if not (_is_real(value) and value > 0):
         raise ValueError(f"{owner}: delta must be a small positive number, got {value!r}")
     return float(value)
 

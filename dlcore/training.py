@@ -123,9 +123,7 @@ class Trainer:
 
     def _state(self):
         """Every array that training changes: the parameters and any running statistics."""
-        running = [value for layer in self.network.layers for name, value in vars(layer).items()
-                   if name.startswith("running_") and isinstance(value, np.ndarray)]
-        return [*self.network.params, *running]
+        return [*self.network.params, *_running_statistics(self.network.layers)]
 
     def step(self, x_batch, t_batch, epoch, iteration):
         """One update on a mini-batch (augmented first if ``augment`` is set); returns its loss."""
@@ -155,6 +153,16 @@ class Trainer:
                 h[f"{key}_loss"].append(float(self.network.loss_layer.forward(scores, t_eval)))
                 if self.metric is not None:
                     h[f"{key}_metric"].append(self.metric(scores, t_eval))
+
+
+def _running_statistics(layers):
+    """The running_* arrays of every layer, inside residual blocks too."""
+    found = []
+    for layer in layers:
+        found += [value for name, value in vars(layer).items()
+                  if name.startswith("running_") and isinstance(value, np.ndarray)]
+        found += _running_statistics(getattr(layer, "layers", []))
+    return found
 
 
 class ProgressBar:

@@ -149,3 +149,12 @@ def test_augment_layer_is_random_in_training_and_the_identity_at_inference():
 def test_bad_input_is_rejected_by_name(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_numpy_scalars_are_numbers_too():
+    rng = np.random.default_rng(0)
+    aug.mixup(IMAGES, ONE_HOT, rng, lam=np.float32(0.5))
+    aug.gaussian_noise(IMAGES, np.float32(0.1), rng)
+    aug.flip_horizontal(IMAGES, rng, p=np.int64(1))
+    with pytest.raises(ValueError, match=r"flip_horizontal: p must be a number in \[0, 1\], got True"):
+        aug.flip_horizontal(IMAGES, rng, p=True)

@@ -76,3 +76,42 @@ def test_make_mlp_with_noise_injection_is_noisy_in_training_only():
     np.testing.assert_array_equal(net.predict(x), net.predict(x))
     assert not np.array_equal(net.predict(x, train=True), net.predict(x, train=True))
     assert isinstance(net.layers[3], layers.GaussianNoise) and net.layers[3].stddev == 0.2
+
+
+def test_a_residual_block_adds_its_input_and_its_gradient_checks():
+    from dlcore import conv, layers, normalization
+    from dlcore.gradcheck import layer_errors
+
+    rng = np.random.default_rng(0)
+    branch = [conv.Convolution(rng.standard_normal((3, 3, 3, 3)) * 0.3, np.zeros(3), pad=1), layers.Relu(),
+              conv.Convolution(rng.standard_normal((3, 3, 3, 3)) * 0.3, np.zeros(3), pad=1)]
+    block = network.Residual(branch)
+    x = rng.standard_normal((2, 3, 5, 5))
+    branch_only = branch[2].forward(branch[1].forward(branch[0].forward(x)))
+    np.testing.assert_allclose(block.forward(x), branch_only + x)
+    errors = layer_errors(network.Residual(branch), x)
+    assert max(errors.values()) < 1e-7, errors
+    projected = network.Residual([conv.Convolution(rng.standard_normal((4, 3, 3, 3)), np.zeros(4), pad=1)],
+                                 shortcut=conv.Convolution(rng.standard_normal((4, 3, 1, 1)), np.zeros(4)))
+    assert len(projected.params) == 4
+    errors = layer_errors(projected, x)
+    assert max(errors.values()) < 1e-7, errors
+    with pytest.raises(ValueError, match=r"Residual: the branch gives shape \(2, 4, 5, 5\) but the shortcut"):
+        network.Residual(projected.layers).forward(x)
+    normed = network.Residual([normalization.BatchNormalization(np.ones(3), np.zeros(3))])
+    assert not np.allclose(normed.forward(x, train=True), normed.forward(x, train=False))
+
+
+def test_a_small_cnn_trains_on_digits():
+    from dlcore import conv, data, initializers, layers, optimizers
+    from dlcore.training import Trainer
+
+    rng = np.random.default_rng(0)
+    (x, t), (xt, tt) = data.load_digits(seed=0)
+    x, xt = x.reshape(-1, 1, 8, 8), xt.reshape(-1, 1, 8, 8)
+    W1 = initializers.initial_weights((16, 1, 3, 3), rng, "he").astype(np.float32)
+    W2 = initializers.initial_weights((16 * 4 * 4, 10), rng, "he").astype(np.float32)
+    net = network.Sequential([conv.Convolution(W1, np.zeros(16, np.float32), pad=1), layers.Relu(), conv.Pooling(2),
+                              conv.Flatten(), layers.Affine(W2, np.zeros(10, np.float32))], layers.SoftmaxWithLoss())
+    history = Trainer(net, optimizers.Adam(0.01), batch_size=50, epochs=10, progress=False).fit(x, t, xt, tt)
+    assert history["test_metric"][-1] > 0.96

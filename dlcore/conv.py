@@ -1,0 +1,248 @@
+"""Convolution and pooling (畳み込み層とプーリング層) on (N, C, H, W) feature maps.
+
+Conventions that quiz answers depend on:
+
+- input (N, C, H, W), weights (FN, C / groups, FH, FW), bias (FN,);
+- output size OH = (H + 2P − D(FH − 1) − 1) / S + 1 with padding P on each
+  side, stride S and dilation D (the textbook (H + 2P − FH) / S + 1 when D = 1).
+  A size that does not come out whole raises a ValueError unless the layer is
+  built with ``floor=True`` (then the last rows that fit no window are unused,
+  as PyTorch does silently);
+- a convolution here is a cross-correlation (the kernel is not flipped), as in
+  every deep-learning library.
+
+im2col turns every window into one row, so the whole convolution is one
+matrix product; col2im adds the rows back where windows overlap.  The windows
+are a strided *view* of the padded input (no copy until the final reshape), and
+col2im loops over the FH·FW kernel positions only, never over samples or pixels.
+"""
+
+import numpy as np
+
+from .layers import _check_dout
+
+
+def output_size(size, kernel, stride=1, pad=0, dilation=1, floor=False, owner="output_size"):
+    """OH = (H + 2P − D(FH − 1) − 1) / S + 1, checked to be a whole number ≥ 1 (unless ``floor``)."""
+    span = dilation * (kernel - 1) + 1
+    room = size + 2 * pad - span
+    if room < 0:
+        raise ValueError(f"{owner}: a window of {span} pixels (kernel {kernel}, dilation {dilation}) does not fit "
+                         f"in {size} + 2·{pad} padded pixels")
+    if room % stride and not floor:
+        raise ValueError(f"{owner}: (H + 2P − D(FH − 1) − 1) / S + 1 = ({size} + 2·{pad} − {span}) / {stride} + 1 "
+                         f"is not a whole number; change padding or stride, or pass floor=True to drop the remainder")
+    return room // stride + 1
+
+
+def _windows(x_padded, kernel_h, kernel_w, out_h, out_w, stride, dilation):
+    """A read-only view (N, C, OH, OW, FH, FW) of every window of the padded input."""
+    n, c = x_padded.shape[:2]
+    s_n, s_c, s_h, s_w = x_padded.strides
+    return np.lib.stride_tricks.as_strided(
+        x_padded, shape=(n, c, out_h, out_w, kernel_h, kernel_w),
+        strides=(s_n, s_c, stride * s_h, stride * s_w, dilation * s_h, dilation * s_w), writeable=False)
+
+
+def im2col(x, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
+    """Every window of x as one row: (N·OH·OW, C·FH·FW), rows in (n, oh, ow) order, columns in (c, fh, fw) order."""
+    n, c, h, w = x.shape
+    out_h = output_size(h, kernel_h, stride, pad, dilation, floor, "im2col")
+    out_w = output_size(w, kernel_w, stride, pad, dilation, floor, "im2col")
+    x_padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
+    windows = _windows(np.ascontiguousarray(x_padded), kernel_h, kernel_w, out_h, out_w, stride, dilation)
+    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_h * out_w, c * kernel_h * kernel_w)
+
+
+def col2im(col, x_shape, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
+    """The adjoint of im2col: each row's values added back at the pixels of its window (overlaps add up)."""
+    n, c, h, w = x_shape
+    out_h = output_size(h, kernel_h, stride, pad, dilation, floor, "col2im")
+    out_w = output_size(w, kernel_w, stride, pad, dilation, floor, "col2im")
+    col = col.reshape(n, out_h, out_w, c, kernel_h, kernel_w).transpose(0, 3, 4, 5, 1, 2)
+    padded = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=col.dtype)
+    for i in range(kernel_h):                       # a loop over kernel positions only
+        top = i * dilation
+        for j in range(kernel_w):
+            left = j * dilation
+            padded[:, :, top:top + stride * out_h:stride, left:left + stride * out_w:stride] += col[:, :, i, j]
+    return padded[:, :, pad:pad + h, pad:pad + w]
+
+
+class Convolution:
+    """Convolution layer (畳み込み層): out[n, f] = Σ_c W[f, c] ⋆ x[n, c] + b[f].
+
+    ``groups`` G splits the C input channels into G groups, each convolved with
+    its own FN / G filters; G = C (with FN = C·k) is the depthwise convolution.
+    Weights have shape (FN, C / G, FH, FW).  Backward: with col = im2col(x) and
+    dout as rows (N·OH·OW, FN): ∂L/∂W = doutᵀ col, ∂L/∂b = Σ dout,
+    ∂L/∂x = col2im(dout W) (per group).
+    """
+
+    def __init__(self, W, b, stride=1, pad=0, dilation=1, groups=1, floor=False):
+        W, b = np.asarray(W), np.asarray(b)
+        if W.ndim != 4 or W.dtype.kind != "f":
+            raise ValueError(f"Convolution: W must be float weights of shape (FN, C / groups, FH, FW), got "
+                             f"{W.dtype} {W.shape}")
+        if b.shape != (W.shape[0],) or b.dtype != W.dtype:
+            raise ValueError(f"Convolution: b must have shape ({W.shape[0]},) and W's dtype {W.dtype}, "
+                             f"got {b.dtype} {b.shape}")
+        for name, value, low in (("stride", stride, 1), ("pad", pad, 0), ("dilation", dilation, 1),
+                                 ("groups", groups, 1)):
+            if int(value) != value or value < low:
+                raise ValueError(f"Convolution: {name} must be an integer ≥ {low}, got {value!r}")
+        if W.shape[0] % groups:
+            raise ValueError(f"Convolution: the {W.shape[0]} filters cannot be split into {groups} groups")
+        self.W, self.b = W, b
+        self.stride, self.pad, self.dilation, self.groups, self.floor = stride, pad, dilation, groups, floor
+        self.dW, self.db = np.zeros_like(W), np.zeros_like(b)
+        self.params, self.grads = [self.W, self.b], [self.dW, self.db]
+        self.x_shape = self.out_shape = self.col = None
+
+    def forward(self, x):
+        name = "Convolution.forward"
+        if not isinstance(x, np.ndarray) or x.ndim != 4:
+            raise ValueError(f"{name}: x must be a batch of feature maps (N, C, H, W), got shape {np.shape(x)}")
+        if len(x) == 0:
+            raise ValueError(f"{name}: the batch is empty")
+        fn, c_group, fh, fw = self.W.shape
+        if x.shape[1] != c_group * self.groups:
+            raise ValueError(f"{name}: x has {x.shape[1]} channels but W {self.W.shape} with groups={self.groups} "
+                             f"expects {c_group * self.groups}")
+        n, _, h, w = x.shape
+        out_h = output_size(h, fh, self.stride, self.pad, self.dilation, self.floor, name)
+        out_w = output_size(w, fw, self.stride, self.pad, self.dilation, self.floor, name)
+        self.x_shape, self.out_shape = x.shape, (n, fn, out_h, out_w)
+        self.col = im2col(x.astype(self.W.dtype, copy=False), fh, fw, self.stride, self.pad, self.dilation, self.floor)
+        out = self._grouped(self.col) @ self._weights_t()
+        if self.groups > 1:
+            out = self._ungroup(out)
+        return (out + self.b).reshape(n, out_h, out_w, fn).transpose(0, 3, 1, 2)
+
+    def _grouped(self, rows):
+        """(M, C·FH·FW) → (G, M, C/G·FH·FW); unchanged when G = 1."""
+        if self.groups == 1:
+            return rows
+        return rows.reshape(len(rows), self.groups, -1).transpose(1, 0, 2)
+
+    def _ungroup(self, per_group):
+        """(G, M, k) → (M, G·k)."""
+        return per_group.transpose(1, 0, 2).reshape(per_group.shape[1], -1)
+
+    def _weights_t(self):
+        """Wᵀ per group: (C·FH·FW, FN) for G = 1, else (G, C/G·FH·FW, FN/G)."""
+        if self.groups == 1:
+            return self.W.reshape(len(self.W), -1).T
+        return self.W.reshape(self.groups, len(self.W) // self.groups, -1).transpose(0, 2, 1)
+
+    def _dout_rows(self, dout):
+        _check_dout("Convolution", dout, self.out_shape)
+        return dout.transpose(0, 2, 3, 1).reshape(-1, len(self.W))
+
+    def backward_params(self, dout):
+        """∂L/∂W and ∂L/∂b only (into ``grads``); returns the dout rows (M, FN) for ``backward``."""
+        rows = self._dout_rows(dout)
+        self.db[...] = rows.sum(axis=0)
+        if self.groups == 1:
+            self.dW[...] = (rows.T @ self.col).reshape(self.W.shape)
+        else:
+            per_group = rows.reshape(len(rows), self.groups, -1).transpose(1, 2, 0)     # (G, FN/G, M)
+            self.dW[...] = (per_group @ self._grouped(self.col)).reshape(self.W.shape)
+        return rows
+
+    def backward(self, dout):
+        rows = self.backward_params(dout)
+        fn, _, fh, fw = self.W.shape
+        if self.groups == 1:
+            dcol = rows @ self.W.reshape(fn, -1)
+        else:
+            per_group = rows.reshape(len(rows), self.groups, -1).transpose(1, 0, 2)     # (G, M, FN/G)
+            dcol = self._ungroup(per_group @ self.W.reshape(self.groups, fn // self.groups, -1))
+        return col2im(dcol, self.x_shape, fh, fw, self.stride, self.pad, self.dilation, self.floor)
+
+
+class Pooling:
+    """Max or average pooling (プーリング) over pool_h × pool_w windows, per channel; no parameters.
+
+    ``stride`` defaults to the window size (windows side by side).  Max pooling
+    pads with −∞ and sends each window's gradient to its largest input (the
+    first one on ties); average pooling pads with 0, divides by the window size
+    and shares the gradient equally.
+    """
+
+    def __init__(self, pool_h, pool_w=None, stride=None, pad=0, mode="max", floor=False):
+        if mode not in ("max", "average"):
+            raise ValueError(f"Pooling: mode must be 'max' or 'average', got {mode!r}")
+        self.pool_h, self.pool_w = pool_h, pool_h if pool_w is None else pool_w
+        self.stride = self.pool_h if stride is None else stride
+        self.pad, self.mode, self.floor = pad, mode, floor
+        self.params, self.grads = [], []
+        self.x_shape = self.out_shape = self.argmax = None
+
+    def forward(self, x):
+        name = "Pooling.forward"
+        if not isinstance(x, np.ndarray) or x.ndim != 4 or len(x) == 0:
+            raise ValueError(f"{name}: x must be a non-empty batch of feature maps (N, C, H, W), "
+                             f"got shape {np.shape(x)}")
+        n, c, h, w = x.shape
+        out_h = output_size(h, self.pool_h, self.stride, self.pad, 1, self.floor, name)
+        out_w = output_size(w, self.pool_w, self.stride, self.pad, 1, self.floor, name)
+        fill = -np.inf if self.mode == "max" else 0
+        padded = np.pad(x, ((0, 0), (0, 0), (self.pad,) * 2, (self.pad,) * 2), constant_values=fill) if self.pad else x
+        windows = _windows(np.ascontiguousarray(padded), self.pool_h, self.pool_w, out_h, out_w, self.stride, 1)
+        windows = windows.reshape(n, c, out_h, out_w, -1)
+        self.x_shape, self.out_shape = x.shape, (n, c, out_h, out_w)
+        if self.mode == "average":
+            return windows.mean(axis=-1)
+        self.argmax = windows.argmax(axis=-1)
+        return np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]
+
+    def backward(self, dout):
+        _check_dout("Pooling", dout, self.out_shape)
+        n, c, h, w = self.x_shape
+        size = self.pool_h * self.pool_w
+        if self.mode == "average":
+            spread = np.broadcast_to(dout[..., None] / size, (*dout.shape, size))
+        else:
+            spread = (np.arange(size) == self.argmax[..., None]) * dout[..., None]
+        # as im2col rows (N·OH·OW, C·PH·PW): the same col2im adds overlapping windows
+        rows = spread.transpose(0, 2, 3, 1, 4).reshape(-1, c * size).astype(dout.dtype, copy=False)
+        return col2im(rows, self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad, 1, self.floor)
+
+
+class GlobalAveragePooling:
+    """Global average pooling (GAP): (N, C, H, W) → (N, C), the mean of each channel; backward spreads dout / (H·W)."""
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.x_shape = None
+
+    def forward(self, x):
+        if not isinstance(x, np.ndarray) or x.ndim != 4 or len(x) == 0:
+            raise ValueError(f"GlobalAveragePooling.forward: x must be a non-empty batch (N, C, H, W), "
+                             f"got shape {np.shape(x)}")
+        self.x_shape = x.shape
+        return x.mean(axis=(2, 3))
+
+    def backward(self, dout):
+        _check_dout("GlobalAveragePooling", dout, None if self.x_shape is None else self.x_shape[:2])
+        h, w = self.x_shape[2:]
+        return np.broadcast_to(dout[:, :, None, None] / (h * w), self.x_shape).copy()
+
+
+class Flatten:
+    """(N, C, H, W) → (N, C·H·W) before a fully connected layer; backward reshapes back."""
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self.x_shape = None
+
+    def forward(self, x):
+        if not isinstance(x, np.ndarray) or x.ndim < 2 or len(x) == 0:
+            raise ValueError(f"Flatten.forward: x must be a non-empty batch (N, ...), got shape {np.shape(x)}")
+        self.x_shape = x.shape
+        return x.reshape(len(x), -1)
+
+    def backward(self, dout):
+        _check_dout("Flatten", dout, None if self.x_shape is None else (self.x_shape[0], int(np.prod(self.x_shape[1:]))))
+        return dout.reshape(self.x_shape)
