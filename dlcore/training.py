@@ -16,7 +16,10 @@ class Trainer:
     records, after each epoch, the training loss (the mean over samples of the
     mini-batch losses), the validation and test losses when those sets are given,
     and the metric on each set when ``metric`` is given; ``iteration_loss`` holds
-    the loss of every mini-batch in order.
+    the loss of every mini-batch in order.  The training loss is measured in
+    training mode (with Dropout's dropped units, for example); the metrics and
+    the other losses in inference mode.  After early stopping the history still
+    ends at ``stopped_epoch``, while the parameters are those of ``best_epoch``.
 
     Parameters
     ----------
