@@ -117,7 +117,7 @@ class Convolution:
         out = self._grouped(self.col) @ self._weights_t()
         if self.groups > 1:
             out = self._ungroup(out)
-        return (out + self.b).reshape(n, out_h, out_w, fn).transpose(0, 3, 1, 2)
+        return np.ascontiguousarray((out + self.b).reshape(n, out_h, out_w, fn).transpose(0, 3, 1, 2))
 
     def _grouped(self, rows):
         """(M, C·FH·FW) → (G, M, C/G·FH·FW); unchanged when G = 1."""
@@ -177,7 +177,7 @@ class Pooling:
         self.stride = self.pool_h if stride is None else stride
         self.pad, self.mode, self.floor = pad, mode, floor
         self.params, self.grads = [], []
-        self.x_shape = self.out_shape = self.argmax = None
+        self.x_shape = self.out_shape = self.padded = self.best = None
 
     def forward(self, x):
         name = "Pooling.forward"
@@ -189,25 +189,42 @@ class Pooling:
         out_w = output_size(w, self.pool_w, self.stride, self.pad, 1, self.floor, name)
         fill = -np.inf if self.mode == "max" else 0
         padded = np.pad(x, ((0, 0), (0, 0), (self.pad,) * 2, (self.pad,) * 2), constant_values=fill) if self.pad else x
-        windows = _windows(np.ascontiguousarray(padded), self.pool_h, self.pool_w, out_h, out_w, self.stride, 1)
-        windows = windows.reshape(n, c, out_h, out_w, -1)
         self.x_shape, self.out_shape = x.shape, (n, c, out_h, out_w)
+        # One pass per window position (PH·PW of them), each over the whole batch at once.
+        positions = self._positions(out_h, out_w)
         if self.mode == "average":
-            return windows.mean(axis=-1)
-        self.argmax = windows.argmax(axis=-1)
-        return np.take_along_axis(windows, self.argmax[..., None], axis=-1)[..., 0]
+            return sum(padded[..., rows, cols] for rows, cols in positions) / (self.pool_h * self.pool_w)
+        best = padded[..., positions[0][0], positions[0][1]].copy()
+        for rows, cols in positions[1:]:
+            np.maximum(best, padded[..., rows, cols], out=best)
+        self.padded, self.best = padded, best                # backward finds each window's maximum again
+        return best
+
+    def _positions(self, out_h, out_w):
+        """For each position (i, j) inside the window, the rows and columns it reads in every window."""
+        s = self.stride
+        return [(slice(i, i + s * (out_h - 1) + 1, s), slice(j, j + s * (out_w - 1) + 1, s))
+                for i in range(self.pool_h) for j in range(self.pool_w)]
 
     def backward(self, dout):
         _check_dout("Pooling", dout, self.out_shape)
         n, c, h, w = self.x_shape
-        size = self.pool_h * self.pool_w
-        if self.mode == "average":
-            spread = np.broadcast_to(dout[..., None] / size, (*dout.shape, size))
-        else:
-            spread = (np.arange(size) == self.argmax[..., None]) * dout[..., None]
-        # as im2col rows (N·OH·OW, C·PH·PW): the same col2im adds overlapping windows
-        rows = spread.transpose(0, 2, 3, 1, 4).reshape(-1, c * size).astype(dout.dtype, copy=False)
-        return col2im(rows, self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad, 1, self.floor)
+        padded = np.zeros((n, c, h + 2 * self.pad, w + 2 * self.pad), dtype=dout.dtype)
+        share = dout / (self.pool_h * self.pool_w)
+        overlapping = self.stride < max(self.pool_h, self.pool_w)
+        taken = np.zeros(dout.shape, bool)                   # windows whose maximum already got the gradient
+        for rows, cols in self._positions(*self.out_shape[2:]):
+            target = padded[..., rows, cols]                 # a view: writing into it writes into padded
+            if self.mode == "max":
+                first_max = np.equal(self.padded[..., rows, cols], self.best)
+                np.greater(first_max, taken, out=first_max)  # a max that no earlier position took: ties go first
+                taken |= first_max
+                if not overlapping:
+                    np.multiply(dout, first_max, out=target)
+                    continue
+                share = dout * first_max
+            target += share                                  # overlapping windows (stride < window) add up
+        return padded[:, :, self.pad:self.pad + h, self.pad:self.pad + w]
 
 
 class GlobalAveragePooling:

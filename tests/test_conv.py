@@ -79,6 +79,9 @@ def test_max_pooling_sends_the_gradient_to_each_window_maximum():
     np.testing.assert_array_equal(layer.forward(x), [[[[5.0, 8.0], [7.0, 3.0]]]])
     dx = layer.backward(np.ones((1, 1, 2, 2)))
     np.testing.assert_array_equal(dx[0, 0], [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 0], [1, 0, 1, 0]])
+    ties = conv.Pooling(2)
+    ties.forward(np.zeros((1, 1, 2, 4)))                      # every input is a maximum: the first one takes it
+    np.testing.assert_array_equal(ties.backward(np.array([[[[2.0, 3.0]]]]))[0, 0], [[2, 0, 3, 0], [0, 0, 0, 0]])
 
 
 @pytest.mark.parametrize("make, shape", [(conv.GlobalAveragePooling, (2, 3, 4, 5)), (conv.Flatten, (2, 3, 4, 5))])
@@ -147,17 +150,18 @@ def test_convolution_equals_torch_conv2d_forward_and_backward(stride, pad, dilat
         np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("size, stride, pad", [(3, 2, 1), (2, 2, 0)])
 @pytest.mark.parametrize("mode", ["max", "average"])
-def test_pooling_equals_torch_pool2d(mode):
+def test_pooling_equals_torch_pool2d(mode, size, stride, pad):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed (optional: pip install torch==2.13.0)")
     x = RNG.standard_normal((2, 3, 8, 8))
-    layer = conv.Pooling(3, stride=2, pad=1, mode=mode, floor=True)
+    layer = conv.Pooling(size, stride=stride, pad=pad, mode=mode, floor=True)
     out = layer.forward(x)
     dout = RNG.standard_normal(out.shape)
     dx = layer.backward(dout)
     tx = torch.tensor(x, requires_grad=True)
     pool = torch.nn.functional.max_pool2d if mode == "max" else torch.nn.functional.avg_pool2d
-    t_out = pool(tx, 3, stride=2, padding=1)
+    t_out = pool(tx, size, stride=stride, padding=pad)
     t_out.backward(torch.tensor(dout))
     np.testing.assert_allclose(out, t_out.detach().numpy(), rtol=1e-12)
     np.testing.assert_allclose(dx, tx.grad.numpy(), rtol=1e-12, atol=1e-12)
