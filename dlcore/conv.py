@@ -12,9 +12,12 @@ Conventions that quiz answers depend on:
   every deep-learning library.
 
 im2col turns every window into one row, so the whole convolution is one
-matrix product; col2im adds the rows back where windows overlap.  The windows
-are a strided *view* of the padded input (no copy until the final reshape), and
-col2im loops over the FH·FW kernel positions only, never over samples or pixels.
+matrix product; col2im adds the rows back where windows overlap.  The layer
+uses the same idea with one block of columns per sample (``columns``,
+``add_columns``), so that its product comes out in (N, C, H, W) order.  The
+windows are a strided *view* of the padded input (no copy until the final
+reshape), and the adding back loops over the FH·FW kernel positions only,
+never over samples or pixels.
 """
 
 import numpy as np
@@ -44,29 +47,50 @@ def _windows(x_padded, kernel_h, kernel_w, out_h, out_w, stride, dilation):
         strides=(s_n, s_c, stride * s_h, stride * s_w, dilation * s_h, dilation * s_w), writeable=False)
 
 
-def im2col(x, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
-    """Every window of x as one row: (N·OH·OW, C·FH·FW), rows in (n, oh, ow) order, columns in (c, fh, fw) order."""
+def columns(x, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
+    """Every window of x as one column, per sample: (N, C·FH·FW, OH·OW), rows in (c, fh, fw) order.
+
+    The layout the Convolution layer uses: W (FN, C·FH·FW) @ columns gives
+    (N, FN, OH·OW), already in (N, C, H, W) order, with no transpose.
+    """
     n, c, h, w = x.shape
-    out_h = output_size(h, kernel_h, stride, pad, dilation, floor, "im2col")
-    out_w = output_size(w, kernel_w, stride, pad, dilation, floor, "im2col")
+    out_h = output_size(h, kernel_h, stride, pad, dilation, floor, "columns")
+    out_w = output_size(w, kernel_w, stride, pad, dilation, floor, "columns")
     x_padded = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) if pad else x
     windows = _windows(np.ascontiguousarray(x_padded), kernel_h, kernel_w, out_h, out_w, stride, dilation)
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_h * out_w, c * kernel_h * kernel_w)
+    return windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel_h * kernel_w, out_h * out_w)
 
 
-def col2im(col, x_shape, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
-    """The adjoint of im2col: each row's values added back at the pixels of its window (overlaps add up)."""
+def add_columns(cols, x_shape, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
+    """The adjoint of ``columns``: each column's values added back at the pixels of its window (overlaps add up)."""
     n, c, h, w = x_shape
-    out_h = output_size(h, kernel_h, stride, pad, dilation, floor, "col2im")
-    out_w = output_size(w, kernel_w, stride, pad, dilation, floor, "col2im")
-    col = col.reshape(n, out_h, out_w, c, kernel_h, kernel_w).transpose(0, 3, 4, 5, 1, 2)
-    padded = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=col.dtype)
+    out_h = output_size(h, kernel_h, stride, pad, dilation, floor, "add_columns")
+    out_w = output_size(w, kernel_w, stride, pad, dilation, floor, "add_columns")
+    cols = cols.reshape(n, c, kernel_h, kernel_w, out_h, out_w)
+    padded = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=cols.dtype)
     for i in range(kernel_h):                       # a loop over kernel positions only
         top = i * dilation
         for j in range(kernel_w):
             left = j * dilation
-            padded[:, :, top:top + stride * out_h:stride, left:left + stride * out_w:stride] += col[:, :, i, j]
+            padded[:, :, top:top + stride * out_h:stride, left:left + stride * out_w:stride] += cols[:, :, i, j]
     return padded[:, :, pad:pad + h, pad:pad + w]
+
+
+def im2col(x, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
+    """Every window of x as one row: (N·OH·OW, C·FH·FW), rows in (n, oh, ow) order, columns in (c, fh, fw) order.
+
+    The textbook layout (「ゼロから作る」): the convolution is then one product
+    im2col(x) @ W.reshape(FN, −1).T.
+    """
+    cols = columns(x, kernel_h, kernel_w, stride, pad, dilation, floor)
+    return cols.transpose(0, 2, 1).reshape(-1, cols.shape[1])
+
+
+def col2im(col, x_shape, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
+    """The adjoint of im2col: each row's values added back at the pixels of its window (overlaps add up)."""
+    n = x_shape[0]
+    cols = col.reshape(n, -1, col.shape[1]).transpose(0, 2, 1)
+    return add_columns(cols, x_shape, kernel_h, kernel_w, stride, pad, dilation, floor)
 
 
 class Convolution:
@@ -74,9 +98,10 @@ class Convolution:
 
     ``groups`` G splits the C input channels into G groups, each convolved with
     its own FN / G filters; G = C (with FN = C·k) is the depthwise convolution.
-    Weights have shape (FN, C / G, FH, FW).  Backward: with col = im2col(x) and
-    dout as rows (N·OH·OW, FN): ∂L/∂W = doutᵀ col, ∂L/∂b = Σ dout,
-    ∂L/∂x = col2im(dout W) (per group).
+    Weights have shape (FN, C / G, FH, FW).  With the columns of each sample
+    X = columns(x) (C·FH·FW, OH·OW) and W as (FN, C·FH·FW) (per group):
+    forward W X + b; backward ∂L/∂W = Σ_n dout X ᵀ, ∂L/∂b = Σ dout,
+    ∂L/∂x = add_columns(Wᵀ dout).
     """
 
     def __init__(self, W, b, stride=1, pad=0, dilation=1, groups=1, floor=False):
@@ -97,7 +122,7 @@ class Convolution:
         self.stride, self.pad, self.dilation, self.groups, self.floor = stride, pad, dilation, groups, floor
         self.dW, self.db = np.zeros_like(W), np.zeros_like(b)
         self.params, self.grads = [self.W, self.b], [self.dW, self.db]
-        self.x_shape = self.out_shape = self.col = None
+        self.x_shape = self.out_shape = self.cols = None
 
     def forward(self, x):
         name = "Convolution.forward"
@@ -113,52 +138,37 @@ class Convolution:
         out_h = output_size(h, fh, self.stride, self.pad, self.dilation, self.floor, name)
         out_w = output_size(w, fw, self.stride, self.pad, self.dilation, self.floor, name)
         self.x_shape, self.out_shape = x.shape, (n, fn, out_h, out_w)
-        self.col = im2col(x.astype(self.W.dtype, copy=False), fh, fw, self.stride, self.pad, self.dilation, self.floor)
-        out = self._grouped(self.col) @ self._weights_t()
-        if self.groups > 1:
-            out = self._ungroup(out)
-        return np.ascontiguousarray((out + self.b).reshape(n, out_h, out_w, fn).transpose(0, 3, 1, 2))
+        self.cols = columns(x.astype(self.W.dtype, copy=False), fh, fw, self.stride, self.pad, self.dilation,
+                            self.floor)
+        out = self._per_group(self.W) @ self._per_group_cols(self.cols)          # (N, G, FN/G, OH·OW)
+        out = out.reshape(n, fn, out_h, out_w)
+        out += self.b.reshape(1, fn, 1, 1)
+        return out
 
-    def _grouped(self, rows):
-        """(M, C·FH·FW) → (G, M, C/G·FH·FW); unchanged when G = 1."""
-        if self.groups == 1:
-            return rows
-        return rows.reshape(len(rows), self.groups, -1).transpose(1, 0, 2)
+    def _per_group(self, W):
+        """W (FN, C/G, FH, FW) as (G, FN/G, C/G·FH·FW)."""
+        return W.reshape(self.groups, len(W) // self.groups, -1)
 
-    def _ungroup(self, per_group):
-        """(G, M, k) → (M, G·k)."""
-        return per_group.transpose(1, 0, 2).reshape(per_group.shape[1], -1)
-
-    def _weights_t(self):
-        """Wᵀ per group: (C·FH·FW, FN) for G = 1, else (G, C/G·FH·FW, FN/G)."""
-        if self.groups == 1:
-            return self.W.reshape(len(self.W), -1).T
-        return self.W.reshape(self.groups, len(self.W) // self.groups, -1).transpose(0, 2, 1)
-
-    def _dout_rows(self, dout):
-        _check_dout("Convolution", dout, self.out_shape)
-        return dout.transpose(0, 2, 3, 1).reshape(-1, len(self.W))
+    def _per_group_cols(self, cols):
+        """Columns (N, C·FH·FW, L) as (N, G, C/G·FH·FW, L): a group's channels are consecutive rows."""
+        return cols.reshape(len(cols), self.groups, -1, cols.shape[-1])
 
     def backward_params(self, dout):
-        """∂L/∂W and ∂L/∂b only (into ``grads``); returns the dout rows (M, FN) for ``backward``."""
-        rows = self._dout_rows(dout)
-        self.db[...] = rows.sum(axis=0)
-        if self.groups == 1:
-            self.dW[...] = (rows.T @ self.col).reshape(self.W.shape)
-        else:
-            per_group = rows.reshape(len(rows), self.groups, -1).transpose(1, 2, 0)     # (G, FN/G, M)
-            self.dW[...] = (per_group @ self._grouped(self.col)).reshape(self.W.shape)
-        return rows
+        """∂L/∂W and ∂L/∂b only (into ``grads``); returns dout per group (N, G, FN/G, L) for ``backward``."""
+        _check_dout("Convolution", dout, self.out_shape)
+        n, fn = self.out_shape[:2]
+        d = dout.reshape(n, self.groups, fn // self.groups, -1)
+        self.db[...] = dout.sum(axis=(0, 2, 3))
+        per_sample = d @ self._per_group_cols(self.cols).transpose(0, 1, 3, 2)   # (N, G, FN/G, C/G·FH·FW)
+        self.dW[...] = per_sample.sum(axis=0).reshape(self.W.shape)
+        return d
 
     def backward(self, dout):
-        rows = self.backward_params(dout)
-        fn, _, fh, fw = self.W.shape
-        if self.groups == 1:
-            dcol = rows @ self.W.reshape(fn, -1)
-        else:
-            per_group = rows.reshape(len(rows), self.groups, -1).transpose(1, 0, 2)     # (G, M, FN/G)
-            dcol = self._ungroup(per_group @ self.W.reshape(self.groups, fn // self.groups, -1))
-        return col2im(dcol, self.x_shape, fh, fw, self.stride, self.pad, self.dilation, self.floor)
+        d = self.backward_params(dout)
+        dcols = self._per_group(self.W).transpose(0, 2, 1) @ d                  # (N, G, C/G·FH·FW, L)
+        fh, fw = self.W.shape[2:]
+        return add_columns(dcols.reshape(self.cols.shape), self.x_shape, fh, fw, self.stride, self.pad,
+                           self.dilation, self.floor)
 
 
 class Pooling:
