@@ -70,34 +70,42 @@ class Sequential:
 class Residual:
     """A residual block (残差ブロック): out = F(x) + shortcut(x), F = ``layer_list`` applied in order.
 
-    The skip connection (スキップ結合) passes x on unchanged (or through
-    ``shortcut``, e.g. a 1×1 convolution when F changes the shape), so
-    ∂out/∂x = F′(x) + I: the gradient reaches earlier layers even when F′ is small.
-    A block is used like a layer inside ``Sequential``.
+    The skip connection (スキップ結合) passes x on unchanged, or through
+    ``shortcut`` (a layer or a list of layers, e.g. a 1×1 convolution and batch
+    normalization when F changes the shape), so ∂out/∂x = F′(x) + I: the
+    gradient reaches earlier layers even when F′ is small.  A block is used
+    like a layer inside ``Sequential``; ``train`` reaches every layer in it.
     """
 
     def __init__(self, layer_list, shortcut=None):
         self.layers = list(layer_list)
-        self.shortcut = shortcut
-        inner = self.layers + ([shortcut] if shortcut is not None else [])
+        self.shortcut = [] if shortcut is None else list(shortcut) if isinstance(shortcut, (list, tuple)) \
+            else [shortcut]
+        inner = self.layers + self.shortcut
         self.params = [p for layer in inner for p in layer.params]
         self.grads = [g for layer in inner for g in layer.grads]
 
     def forward(self, x, train=False):
-        out = x
-        for layer in self.layers:
-            out = layer.forward(out, train) if _takes_train(layer) else layer.forward(out)
-        skip = x if self.shortcut is None else self.shortcut.forward(x)
+        out, skip = _forward_through(self.layers, x, train), _forward_through(self.shortcut, x, train)
         if out.shape != skip.shape:
             raise ValueError(f"Residual: the branch gives shape {out.shape} but the shortcut {skip.shape}; "
                              "pass a shortcut layer that matches them")
         return out + skip
 
     def backward(self, dout):
-        d_branch = dout
-        for layer in reversed(self.layers):
-            d_branch = layer.backward(d_branch)
-        return d_branch + (dout if self.shortcut is None else self.shortcut.backward(dout))
+        return _backward_through(self.layers, dout) + _backward_through(self.shortcut, dout)
+
+
+def _forward_through(layer_list, x, train):
+    for layer in layer_list:
+        x = layer.forward(x, train) if _takes_train(layer) else layer.forward(x)
+    return x
+
+
+def _backward_through(layer_list, dout):
+    for layer in reversed(layer_list):
+        dout = layer.backward(dout)
+    return dout
 
 
 def _takes_train(layer):

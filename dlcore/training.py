@@ -159,12 +159,12 @@ class Trainer:
 
 
 def _running_statistics(layers):
-    """The running_* arrays of every layer, inside residual blocks too."""
+    """The running_* arrays of every layer, inside residual blocks (branch and shortcut) too."""
     found = []
     for layer in layers:
         found += [value for name, value in vars(layer).items()
                   if name.startswith("running_") and isinstance(value, np.ndarray)]
-        found += _running_statistics(getattr(layer, "layers", []))
+        found += _running_statistics([*getattr(layer, "layers", []), *getattr(layer, "shortcut", [])])
     return found
 
 

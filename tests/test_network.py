@@ -100,6 +100,13 @@ def test_a_residual_block_adds_its_input_and_its_gradient_checks():
         network.Residual(projected.layers).forward(x)
     normed = network.Residual([normalization.BatchNormalization(np.ones(3), np.zeros(3))])
     assert not np.allclose(normed.forward(x, train=True), normed.forward(x, train=False))
+    shortcut_bn = normalization.BatchNormalization(np.ones(4), np.zeros(4))
+    block = network.Residual([conv.Convolution(rng.standard_normal((4, 3, 3, 3)), np.zeros(4), pad=1)],
+                             shortcut=[conv.Convolution(rng.standard_normal((4, 3, 1, 1)), np.zeros(4)), shortcut_bn])
+    block.forward(x, train=True)
+    assert not np.allclose(shortcut_bn.running_mean, 0)      # the shortcut's BN saw training mode
+    errors = layer_errors(block, x)
+    assert max(errors.values()) < 1e-7, errors
 
 
 def test_a_small_cnn_trains_on_digits():
