@@ -38,6 +38,18 @@ def output_size(size, kernel, stride=1, pad=0, dilation=1, floor=False, owner="o
     return room // stride + 1
 
 
+def _check_sizes(owner, **sizes):
+    """Each of ``sizes`` (name → (value, smallest allowed)) must be an integer at least that large."""
+    for name, (value, low) in sizes.items():
+        if isinstance(value, bool) or int(value) != value or value < low:
+            raise ValueError(f"{owner}: {name} must be an integer ≥ {low}, got {value!r}")
+
+
+def _check_maps(owner, x):
+    if not isinstance(x, np.ndarray) or x.ndim != 4 or len(x) == 0:
+        raise ValueError(f"{owner}: x must be a non-empty batch of feature maps (N, C, H, W), got shape {np.shape(x)}")
+
+
 def _windows(x_padded, kernel_h, kernel_w, out_h, out_w, stride, dilation):
     """A read-only view (N, C, OH, OW, FH, FW) of every window of the padded input."""
     n, c = x_padded.shape[:2]
@@ -53,6 +65,7 @@ def columns(x, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
     The layout the Convolution layer uses: W (FN, C·FH·FW) @ columns gives
     (N, FN, OH·OW), already in (N, C, H, W) order, with no transpose.
     """
+    _check_maps("columns", x)
     n, c, h, w = x.shape
     out_h = output_size(h, kernel_h, stride, pad, dilation, floor, "columns")
     out_w = output_size(w, kernel_w, stride, pad, dilation, floor, "columns")
@@ -82,13 +95,19 @@ def im2col(x, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
     The textbook layout (「ゼロから作る」): the convolution is then one product
     im2col(x) @ W.reshape(FN, −1).T.
     """
+    _check_maps("im2col", x)
     cols = columns(x, kernel_h, kernel_w, stride, pad, dilation, floor)
     return cols.transpose(0, 2, 1).reshape(-1, cols.shape[1])
 
 
 def col2im(col, x_shape, kernel_h, kernel_w, stride=1, pad=0, dilation=1, floor=False):
     """The adjoint of im2col: each row's values added back at the pixels of its window (overlaps add up)."""
-    n = x_shape[0]
+    n, c, h, w = x_shape
+    rows = n * output_size(h, kernel_h, stride, pad, dilation, floor, "col2im") \
+        * output_size(w, kernel_w, stride, pad, dilation, floor, "col2im")
+    if np.shape(col) != (rows, c * kernel_h * kernel_w):
+        raise ValueError(f"col2im: col must have shape (N·OH·OW, C·FH·FW) = {(rows, c * kernel_h * kernel_w)} for "
+                         f"x_shape {tuple(x_shape)}, got {np.shape(col)}")
     cols = col.reshape(n, -1, col.shape[1]).transpose(0, 2, 1)
     return add_columns(cols, x_shape, kernel_h, kernel_w, stride, pad, dilation, floor)
 
@@ -112,10 +131,7 @@ class Convolution:
         if b.shape != (W.shape[0],) or b.dtype != W.dtype:
             raise ValueError(f"Convolution: b must have shape ({W.shape[0]},) and W's dtype {W.dtype}, "
                              f"got {b.dtype} {b.shape}")
-        for name, value, low in (("stride", stride, 1), ("pad", pad, 0), ("dilation", dilation, 1),
-                                 ("groups", groups, 1)):
-            if int(value) != value or value < low:
-                raise ValueError(f"Convolution: {name} must be an integer ≥ {low}, got {value!r}")
+        _check_sizes("Convolution", stride=(stride, 1), pad=(pad, 0), dilation=(dilation, 1), groups=(groups, 1))
         if W.shape[0] % groups:
             raise ValueError(f"Convolution: the {W.shape[0]} filters cannot be split into {groups} groups")
         self.W, self.b = W, b
@@ -126,10 +142,7 @@ class Convolution:
 
     def forward(self, x):
         name = "Convolution.forward"
-        if not isinstance(x, np.ndarray) or x.ndim != 4:
-            raise ValueError(f"{name}: x must be a batch of feature maps (N, C, H, W), got shape {np.shape(x)}")
-        if len(x) == 0:
-            raise ValueError(f"{name}: the batch is empty")
+        _check_maps(name, x)
         fn, c_group, fh, fw = self.W.shape
         if x.shape[1] != c_group * self.groups:
             raise ValueError(f"{name}: x has {x.shape[1]} channels but W {self.W.shape} with groups={self.groups} "
@@ -185,15 +198,14 @@ class Pooling:
             raise ValueError(f"Pooling: mode must be 'max' or 'average', got {mode!r}")
         self.pool_h, self.pool_w = pool_h, pool_h if pool_w is None else pool_w
         self.stride = self.pool_h if stride is None else stride
+        _check_sizes("Pooling", pool_h=(self.pool_h, 1), pool_w=(self.pool_w, 1), stride=(self.stride, 1), pad=(pad, 0))
         self.pad, self.mode, self.floor = pad, mode, floor
         self.params, self.grads = [], []
         self.x_shape = self.out_shape = self.padded = self.best = None
 
     def forward(self, x):
         name = "Pooling.forward"
-        if not isinstance(x, np.ndarray) or x.ndim != 4 or len(x) == 0:
-            raise ValueError(f"{name}: x must be a non-empty batch of feature maps (N, C, H, W), "
-                             f"got shape {np.shape(x)}")
+        _check_maps(name, x)
         n, c, h, w = x.shape
         out_h = output_size(h, self.pool_h, self.stride, self.pad, 1, self.floor, name)
         out_w = output_size(w, self.pool_w, self.stride, self.pad, 1, self.floor, name)
@@ -245,9 +257,7 @@ class GlobalAveragePooling:
         self.x_shape = None
 
     def forward(self, x):
-        if not isinstance(x, np.ndarray) or x.ndim != 4 or len(x) == 0:
-            raise ValueError(f"GlobalAveragePooling.forward: x must be a non-empty batch (N, C, H, W), "
-                             f"got shape {np.shape(x)}")
+        _check_maps("GlobalAveragePooling.forward", x)
         self.x_shape = x.shape
         return x.mean(axis=(2, 3))
 
