@@ -79,21 +79,22 @@ class Residual:
 
     def __init__(self, layer_list, shortcut=None):
         self.layers = list(layer_list)
-        self.shortcut = [] if shortcut is None else list(shortcut) if isinstance(shortcut, (list, tuple)) \
+        self.shortcut = shortcut                 # as given: None, a layer or a list of layers
+        self.shortcut_layers = [] if shortcut is None else list(shortcut) if isinstance(shortcut, (list, tuple)) \
             else [shortcut]
-        inner = self.layers + self.shortcut
+        inner = self.layers + self.shortcut_layers
         self.params = [p for layer in inner for p in layer.params]
         self.grads = [g for layer in inner for g in layer.grads]
 
     def forward(self, x, train=False):
-        out, skip = _forward_through(self.layers, x, train), _forward_through(self.shortcut, x, train)
+        out, skip = _forward_through(self.layers, x, train), _forward_through(self.shortcut_layers, x, train)
         if out.shape != skip.shape:
             raise ValueError(f"Residual: the branch gives shape {out.shape} but the shortcut {skip.shape}; "
                              "pass a shortcut layer that matches them")
         return out + skip
 
     def backward(self, dout):
-        return _backward_through(self.layers, dout) + _backward_through(self.shortcut, dout)
+        return _backward_through(self.layers, dout) + _backward_through(self.shortcut_layers, dout)
 
 
 def _forward_through(layer_list, x, train):

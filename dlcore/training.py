@@ -164,7 +164,7 @@ def _running_statistics(layers):
     for layer in layers:
         found += [value for name, value in vars(layer).items()
                   if name.startswith("running_") and isinstance(value, np.ndarray)]
-        found += _running_statistics([*getattr(layer, "layers", []), *getattr(layer, "shortcut", [])])
+        found += _running_statistics([*getattr(layer, "layers", []), *getattr(layer, "shortcut_layers", [])])
     return found
 
 
