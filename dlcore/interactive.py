@@ -23,9 +23,14 @@ import html
 import io
 import itertools
 import json
+import time
 
 MAX_FRAMES = 200
 """Upper bound on pre-rendered frames (the product of all slider lengths)."""
+
+frame_seconds = []
+"""(draw's name, seconds) for every frame rendered in this process: the time a live slider
+takes to recompute and redraw one frame (tools/benchmark.py reports its median)."""
 
 _ON_INPUT = (
     "const box=this.closest('.dlcore-slider');"
@@ -89,6 +94,7 @@ class Slider:
         import matplotlib.pyplot as plt
         from matplotlib.figure import Figure
 
+        start = time.perf_counter()
         fig = self.draw(**params)
         if not isinstance(fig, Figure):
             raise TypeError(
@@ -97,7 +103,9 @@ class Slider:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight")
         plt.close(fig)
-        return _palette_png(buffer.getvalue())
+        png = _palette_png(buffer.getvalue())
+        frame_seconds.append((getattr(self.draw, "__name__", "draw"), time.perf_counter() - start))
+        return png
 
     def label(self, value):
         """Text shown beside the slider: strings as they are, numbers through ``fmt``."""

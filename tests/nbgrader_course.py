@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 
 from conftest import ROOT
+import release  # noqa: E402  (tools/release.py: conftest puts tools/ on the path)
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
 # nbgrader runs the venv's `alembic` by name, so the venv's bin/ must be on PATH.
@@ -210,11 +211,15 @@ def failing_tests_in_process(submissions, timeout=300):
 
 
 def make_course(root, assignment, config=""):
-    """Copy the course configuration (plus ``config``) and one assignment's source; release it with tools/release.py."""
+    """Copy the course configuration (plus ``config``) and one assignment's source; generate its release.
+
+    Only nbgrader's ``generate_assignment`` step of tools/release.py runs: tagging the
+    raising cells would execute the release once more, and the grading tests check the
+    committed tags against the untouched submission that autograde executes anyway.
+    """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + config)
     shutil.copytree(ROOT / "solutions" / assignment, root / "solutions" / assignment)
-    subprocess.run([sys.executable, str(ROOT / "tools" / "release.py"), assignment, "--root", str(root)],
-                   check=True, capture_output=True, env=ENV)
+    release.generate(assignment, root, quiet=True)
     return Course(root, assignment)

@@ -70,3 +70,13 @@ def test_frames_are_palette_pngs():
     view = slider(draw_line, a=[0.0, 1.0])
     image = Image.open(io.BytesIO(view.frames[0]))
     assert image.format == "PNG" and image.mode == "P"
+
+
+def test_every_rendered_frame_records_its_time():
+    from dlcore import interactive
+
+    before = len(interactive.frame_seconds)
+    slider(draw_line, a=[0.0, 1.0, 2.0])
+    recorded = interactive.frame_seconds[before:]
+    assert [name for name, _ in recorded] == ["draw_line"] * 3
+    assert all(0 < seconds < 10 for _, seconds in recorded)

@@ -4,9 +4,16 @@ jupyter-cache re-executes a notebook only when its code cells change, so a
 change to dlcore alone would leave stale figures in the book.  The build
 therefore records a fingerprint of dlcore/ and clears the execution cache
 when it differs.
+
+Jupyter Book executes the notebooks it finds out of date one after another.
+Before it runs, the chapters that are not in the cache are executed into the
+same cache, one per core in parallel (jupyter-cache's ``local-parallel``
+executor); Jupyter Book then only reads them.  A chapter that fails there is
+executed again by Jupyter Book, which reports the error and fails the build.
 """
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +21,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
+CACHE = BUILD / ".jupyter_cache"
 STAMP = BUILD / ".dlcore-fingerprint"
+TIMEOUT = 120
+"""Seconds a cell may run (the same as ``execute.timeout`` in _config.yml)."""
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def dlcore_fingerprint():
@@ -24,12 +35,38 @@ def dlcore_fingerprint():
     return digest.hexdigest()
 
 
+def chapters():
+    return sorted((ROOT / "book").glob("*.ipynb"))
+
+
+def execute_in_parallel():
+    """Execute every chapter missing from the cache, as many at a time as there are cores."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.executors import load_executor
+
+    cache = get_cache(str(CACHE))
+    for notebook in chapters():
+        cache.add_nb_to_project(str(notebook))
+    # One BLAS thread per kernel: the kernels already take one core each.
+    saved = {name: os.environ.get(name) for name in ONE_THREAD}
+    os.environ.update(ONE_THREAD)
+    try:
+        load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT, allow_errors=False)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name)
+            else:
+                os.environ[name] = value
+
+
 def build(force=False, capture=True):
     """Run jupyter-book; returns the CompletedProcess (output captured unless ``capture`` is False)."""
     fingerprint = dlcore_fingerprint()
     if force or not STAMP.exists() or STAMP.read_text() != fingerprint:
         shutil.rmtree(BUILD, ignore_errors=True)
     BUILD.mkdir(exist_ok=True)
+    execute_in_parallel()
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
     result = subprocess.run(
         [str(jupyter_book), "build", str(ROOT), "--warningiserror", "--nitpick", "--keep-going"],

@@ -3,7 +3,8 @@
 The style of many from-scratch courses: float64 everywhere, im2col filling its
 columns in a Python loop over kernel positions into a (N, C, FH, FW, OH, OW)
 buffer, max pooling through im2col and argmax, col2im adding back in the same
-loop.  It is correct and typical; dlcore must be faster than it on every workload.
+loop; the language models loop over time steps with products of their own in each.
+It is correct and typical; dlcore must be faster than it on every workload.
 """
 
 import numpy as np
@@ -93,4 +94,66 @@ def cnn_step_factory(x, t, filters=30, kernel=5, hidden=100, classes=10, lr=0.01
         b1 -= lr * d1.sum(axis=0)
         Wc -= lr * (dconv.T @ col).reshape(Wc.shape)
         bc -= lr * dconv.sum(axis=0)
+    return step
+
+
+def _sigmoid(a):
+    return 1 / (1 + np.exp(-a))
+
+
+def language_model_step_factory(xs, ts, vocab, hidden, lstm=False, lr=0.01, seed=0):
+    """Embedding → RNN or LSTM → affine → softmax cross-entropy, one time step at a time (the usual way).
+
+    Each time step has its own products x Wx and h Wh, and backward adds the weight
+    gradients step by step (np.add.at for the embedding).
+    """
+    rng = np.random.default_rng(seed)
+    n, steps = xs.shape
+    H, gates = hidden, 4 if lstm else 1
+    E = rng.standard_normal((vocab, H)) / 100
+    Wx = rng.standard_normal((H, gates * H)) / np.sqrt(H)
+    Wh = rng.standard_normal((H, gates * H)) / np.sqrt(H)
+    b = np.zeros(gates * H)
+    Wo, bo = rng.standard_normal((H, vocab)) / np.sqrt(H), np.zeros(vocab)
+
+    def step():
+        h, c = np.zeros((n, H)), np.zeros((n, H))
+        hs, cache = np.empty((n, steps, H)), []
+        for t in range(steps):
+            x = E[xs[:, t]]
+            a = x @ Wx + h @ Wh + b
+            if lstm:
+                i, f = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H])
+                g, o = np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:])
+                c_next = f * c + i * g
+                cache.append((x, h, c, i, f, g, o, c_next))
+                c, h = c_next, o * np.tanh(c_next)
+            else:
+                cache.append((x, h))
+                h = np.tanh(a)
+            hs[:, t] = h
+        flat = hs.reshape(n * steps, H)
+        dscores = _softmax_grad(flat @ Wo + bo, ts.reshape(-1))
+        dWo, dbo = flat.T @ dscores, dscores.sum(axis=0)
+        dhs = (dscores @ Wo.T).reshape(n, steps, H)
+        dWx, dWh, db, dE = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b), np.zeros_like(E)
+        dh, dc = np.zeros((n, H)), np.zeros((n, H))
+        for t in reversed(range(steps)):
+            if lstm:
+                x, h_prev, c_prev, i, f, g, o, c_t = cache[t]
+                dh_t, tanh_c = dhs[:, t] + dh, np.tanh(c_t)
+                ds = dc + dh_t * o * (1 - tanh_c ** 2)
+                da = np.hstack((ds * g * i * (1 - i), ds * c_prev * f * (1 - f), ds * i * (1 - g ** 2),
+                                dh_t * tanh_c * o * (1 - o)))
+                dc = ds * f
+            else:
+                x, h_prev = cache[t]
+                da = (dhs[:, t] + dh) * (1 - hs[:, t] ** 2)
+            dWx += x.T @ da
+            dWh += h_prev.T @ da
+            db += da.sum(axis=0)
+            dh = da @ Wh.T
+            np.add.at(dE, xs[:, t], da @ Wx.T)
+        for param, grad in ((E, dE), (Wx, dWx), (Wh, dWh), (b, db), (Wo, dWo), (bo, dbo)):
+            param -= lr * grad
     return step

@@ -22,8 +22,8 @@ import nbformat
 RAISES_TAG = "raises-exception"
 
 
-def generate(assignment, root):
-    """Run nbgrader generate_assignment for one assignment under ``root``."""
+def generate(assignment, root, quiet=False):
+    """Run nbgrader generate_assignment for one assignment under ``root`` (its output captured if ``quiet``)."""
     # nbgrader runs the venv's `alembic` by name to create the gradebook.
     path = os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])
     subprocess.run(
@@ -34,6 +34,7 @@ def generate(assignment, root):
         check=True,
         cwd=root,
         env={**os.environ, "PATH": path},
+        capture_output=quiet,
     )
 
 

@@ -1,0 +1,124 @@
+"""The Markdown report of tools/benchmark.py (shown in the book's appendix 「性能」), with the targets."""
+
+import statistics
+
+NAMES = {"mlp": "MLP 784-100-100-10", "cnn": "CNN (畳み込み 30 × 5 × 5)", "rnnlm": "RNN 言語モデル",
+         "lstmlm": "LSTM 言語モデル"}
+TORCH_TARGETS = {("mlp", "1"): 0.8, ("mlp", "2"): 0.8, ("cnn", "1"): 1.0, ("cnn", "2"): 1.5}
+CHAPTER_LIMIT_S, SLIDER_LIMIT_MS, SUBMISSION_LIMIT_S = 60, 100, 4
+BOOK_SCRATCH_LIMIT_S, BOOK_CACHED_LIMIT_S = 300, 20
+SUITE_LIMIT_S, FINISHED_COURSE_CHAPTERS, PER_CHAPTER_LIMIT_S = 1800, 20, 75
+
+
+def verdict(value, limit):
+    return "達成" if value <= limit else "**未達**"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def taken(section):
+    m = section["machine"]
+    return (f"計測: {section['date']}、{m['processor']}、{m['cpus']} コア、NumPy {m['numpy']} ({m['blas']})、"
+            f"OPENBLAS_CORETYPE={m['openblas_coretype'] or '(未設定)'}、PyTorch {m['torch'] or '(なし)'}、"
+            f"開始時のロードアベレージ {m['load_average_at_start']}。\n")
+
+
+def engine(section):
+    rows = []
+    for workload, by_threads in section["results"].items():
+        for threads, r in by_threads.items():
+            ratio = target = "—"
+            if "torch_ms" in r:
+                value = r["dlcore_ms"] / r["torch_ms"]
+                limit = TORCH_TARGETS.get((workload, threads))
+                ratio = f"{value:.2f}×"
+                target = f"≤ {limit}× {verdict(value, limit)}" if limit else "—"
+            faster = r["classic_ms"] / r["dlcore_ms"]
+            rows.append([NAMES[workload], threads, f"{r['dlcore_ms']:.2f}",
+                         f"{r['torch_ms']:.2f}" if "torch_ms" in r else "—", ratio, target,
+                         f"{r['classic_ms']:.2f}", f"{faster:.1f} 倍 {verdict(1, faster)}",
+                         f"{r['gflops']:.1f} / {r['matmul_gflops']:.1f} ({r['gflops'] / r['matmul_gflops']:.0%})"])
+    return ("## エンジン: 学習 1 ステップの時間\n\n" + taken(section) + "\n"
+            + "PyTorch 比は dlcore の時間 ÷ PyTorch (CPU) の時間 (小さいほど速い) です。参照実装は float64 で時刻や"
+              "カーネル位置を Python のループで回す、よくある書き方です。GFLOP/s は行列積の演算量を dlcore の時間で"
+              "割った値と、同じスレッド数での NumPy の float32 行列積 (1000 × 1000) の値です。\n\n"
+            + table(["処理", "スレッド", "dlcore ms", "PyTorch ms", "PyTorch 比", "目標", "参照 ms",
+                     "参照より", "GFLOP/s (dlcore / 行列積)"], rows))
+
+
+def chapters(section):
+    rows, frames = [], []
+    results = section["results"]
+    for name, r in results.items():
+        rows.append([name, f"{r['one_thread_s']:.1f}", f"{r['unlimited_s']:.1f}",
+                     verdict(min(r["one_thread_s"], r["unlimited_s"]), CHAPTER_LIMIT_S), r["frames"],
+                     f"{r['frame_median_ms']:.0f}" if r["frames"] else "—",
+                     f"{r['frame_max_ms']:.0f}" if r["frames"] else "—",
+                     verdict(r["frame_median_ms"], SLIDER_LIMIT_MS) if r["frames"] else "—"])
+        frames.append(r["frame_median_ms"] or 0)
+    one = sum(r["one_thread_s"] for r in results.values())
+    unlimited = sum(r["unlimited_s"] for r in results.values())
+    rows.append(["合計", f"{one:.1f}", f"{unlimited:.1f}", "", "", "", "", ""])
+    return ("## 章の実行時間とスライダーの応答\n\n" + taken(section) + "\n"
+            + "各章を新しいカーネルで上から実行した時間 (カーネルの起動を含む) を、BLAS を 1 スレッドに固定した場合"
+              "と制限しない場合で交互に測りました。スライダーの応答は、1 コマを計算して描き直す時間の中央値と最大値"
+              f"です (目標: 章 {CHAPTER_LIMIT_S} 秒以内、スライダー中央値 {SLIDER_LIMIT_MS} ms 以内)。\n\n"
+            + table(["章", "BLAS 1 スレッド s", "制限なし s", "60 秒以内", "コマ数", "中央値 ms", "最大 ms",
+                     "100 ms 以内"], rows))
+
+
+def book(section):
+    r = section["results"]
+    return ("## 本のビルド\n\n" + taken(section) + "\n"
+            + table(["ビルド", "秒", "目標"],
+                    [["空の状態から (全章を実行)", f"{r['scratch_s']:.1f}",
+                      f"≤ {BOOK_SCRATCH_LIMIT_S} s {verdict(r['scratch_s'], BOOK_SCRATCH_LIMIT_S)}"],
+                     ["変更なしの再ビルド (キャッシュ)", f"{r['cached_s']:.1f}",
+                      f"≤ {BOOK_CACHED_LIMIT_S} s {verdict(r['cached_s'], BOOK_CACHED_LIMIT_S)}"]]))
+
+
+def grading(section, class_size):
+    results = section["results"]
+    rows = [[name, r["submissions"], f"{r['per_submission_s']:.2f}",
+             verdict(r["per_submission_s"], SUBMISSION_LIMIT_S)] for name, r in results.items()]
+    per_learner = sum(r["per_submission_s"] for r in results.values())
+    return ("## 採点 (nbgrader autograde)\n\n" + taken(section) + "\n"
+            + "満点の提出を課題ごとに 1 つの nbgrader プロセスで採点した、提出 1 件あたりの時間です。\n\n"
+            + table(["課題", "提出数", "1 件あたり s", f"{SUBMISSION_LIMIT_S} 秒以内"], rows) + "\n"
+            + f"受講者 1 人の全課題: {per_learner:.0f} 秒。{class_size} 人のクラスの全課題 (外挿): "
+              f"1 プロセスで {class_size * per_learner / 60:.0f} 分、2 コアで 2 プロセスに分けると約 "
+              f"{class_size * per_learner / 120:.0f} 分。\n")
+
+
+def suite(section):
+    r = section["results"]
+    files = sorted(r["per_file_s"].items(), key=lambda item: -item[1])
+    per_chapter = r["per_chapter_s"]
+    n = len(per_chapter)
+    book_s = r["per_file_s"].get("test_book.py", 0.0)
+    named = statistics.mean(per_chapter.values()) if per_chapter else 0.0
+    cost = named + book_s / n
+    fixed = r["total_s"] - sum(per_chapter.values()) - book_s
+    projected = fixed + FINISHED_COURSE_CHAPTERS * cost
+    return ("## テストスイート (`./course test`)\n\n" + taken(section) + "\n"
+            + table(["テストファイル", "秒"], [[name, f"{s:.0f}"] for name, s in files]) + "\n"
+            + table(["章", "章の名前を含むテストの秒"], [[name, f"{s:.0f}"] for name, s in per_chapter.items()])
+            + "\n"
+            + f"合計 {r['total_s']:.0f} 秒 ({n} 章)。1 章が増えるごとの費用は、章の名前を含むテスト (採点、リリースの"
+              f"検証、ブラウザー) の平均 {named:.0f} 秒に本のビルド (test_book.py、{book_s:.0f} 秒) の 1 章分を足した"
+              f"約 {cost:.0f} 秒です (目標 {PER_CHAPTER_LIMIT_S} 秒 {verdict(cost, PER_CHAPTER_LIMIT_S)})。"
+              f"章によらない部分 {fixed:.0f} 秒と合わせた {FINISHED_COURSE_CHAPTERS} 章での見積もりは約 "
+              f"{projected / 60:.0f} 分です (目標 {SUITE_LIMIT_S // 60} 分 {verdict(projected, SUITE_LIMIT_S)})。\n")
+
+
+def markdown(results, class_size):
+    parts = ["<!-- tools/benchmark.py が書き出すファイルです。手で編集しないでください。 -->\n"]
+    for name, render in (("engine", engine), ("chapters", chapters), ("book", book),
+                         ("grading", lambda s: grading(s, class_size)), ("suite", suite)):
+        if name in results:
+            parts.append(render(results[name]))
+    return "\n".join(parts)
