@@ -16,6 +16,9 @@ from conftest import ROOT
 import release  # noqa: E402  (tools/release.py: conftest puts tools/ on the path)
 
 NBGRADER = [sys.executable, "-m", "nbgrader"]
+# jupyter_client picks a kernel's free TCP ports before the kernel binds them, so a kernel started
+# at the same moment elsewhere can take one first; the kernel then dies at start-up.
+PORT_RACE = "zmq.error.ZMQError: Address already in use"
 # nbgrader runs the venv's `alembic` by name, so the venv's bin/ must be on PATH.
 ENV = {**os.environ, "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
 # For nbgrader processes run two at a time: two processes already fill two cores, and more
@@ -155,12 +158,17 @@ def grade_in_parallel(course, submissions, workers=min(2, os.cpu_count() or 1)):
     for student, copy in graded_by.items():
         copy.submit(student, submissions[student])
     for step in ("autograde", "generate_feedback"):
-        running = [(copy, subprocess.Popen([*NBGRADER, step, course.assignment, f"--CourseDirectory.root={copy.root}"],
-                                           cwd=copy.root, env=PARALLEL_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                           text=True))
+        command = [*NBGRADER, step, course.assignment]
+        running = [(copy, subprocess.Popen([*command, f"--CourseDirectory.root={copy.root}"], cwd=copy.root,
+                                           env=PARALLEL_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
                    for copy in copies]
         for copy, process in running:
             output = process.communicate()[0]
+            if process.returncode != 0 and PORT_RACE in output:
+                # Only the submissions whose kernel did not start are graded again (nbgrader skips the others).
+                retry = subprocess.run([*command, f"--CourseDirectory.root={copy.root}"], cwd=copy.root,
+                                       env=PARALLEL_ENV, capture_output=True, text=True)
+                process, output = retry, output + retry.stdout + retry.stderr
             assert process.returncode == 0, f"nbgrader {step} in {copy.root}:\n{output}"
     return graded_by
 

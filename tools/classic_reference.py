@@ -101,59 +101,87 @@ def _sigmoid(a):
     return 1 / (1 + np.exp(-a))
 
 
-def language_model_step_factory(xs, ts, vocab, hidden, lstm=False, lr=0.01, seed=0):
-    """Embedding → RNN or LSTM → affine → softmax cross-entropy, one time step at a time (the usual way).
+def _recurrent_forward(x_steps, Wx, Wh, b, lstm):
+    """hs (N, T, H) and the per-step cache of an RNN (tanh) or LSTM (gates i, f, g, o), one step at a time."""
+    n, H = len(x_steps[0]), Wh.shape[0]
+    h, c = np.zeros((n, H)), np.zeros((n, H))
+    hs, cache = np.empty((n, len(x_steps), H)), []
+    for t, x in enumerate(x_steps):
+        a = x @ Wx + h @ Wh + b
+        if lstm:
+            i, f = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H])
+            g, o = np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:])
+            c_next = f * c + i * g
+            cache.append((x, h, c, i, f, g, o, c_next))
+            c, h = c_next, o * np.tanh(c_next)
+        else:
+            cache.append((x, h))
+            h = np.tanh(a)
+        hs[:, t] = h
+    return hs, cache
 
-    Each time step has its own products x Wx and h Wh, and backward adds the weight
-    gradients step by step (np.add.at for the embedding).
-    """
+
+def _recurrent_backward(dhs, hs, cache, Wx, Wh, lstm):
+    """(dx per step, dWx, dWh, db), adding the weight gradients step by step."""
+    H = Wh.shape[0]
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(Wx.shape[1])
+    dh, dc, dxs = np.zeros_like(dhs[:, 0]), np.zeros_like(dhs[:, 0]), [None] * len(cache)
+    for t in reversed(range(len(cache))):
+        if lstm:
+            x, h_prev, c_prev, i, f, g, o, c_t = cache[t]
+            dh_t, tanh_c = dhs[:, t] + dh, np.tanh(c_t)
+            ds = dc + dh_t * o * (1 - tanh_c ** 2)
+            da = np.hstack((ds * g * i * (1 - i), ds * c_prev * f * (1 - f), ds * i * (1 - g ** 2),
+                            dh_t * tanh_c * o * (1 - o)))
+            dc = ds * f
+        else:
+            x, h_prev = cache[t]
+            da = (dhs[:, t] + dh) * (1 - hs[:, t] ** 2)
+        dWx += x.T @ da
+        dWh += h_prev.T @ da
+        db += da.sum(axis=0)
+        dh = da @ Wh.T
+        dxs[t] = da @ Wx.T
+    return dxs, dWx, dWh, db
+
+
+def _recurrent_weights(rng, D, H, gates):
+    return (rng.standard_normal((D, gates * H)) / np.sqrt(D), rng.standard_normal((H, gates * H)) / np.sqrt(H),
+            np.zeros(gates * H))
+
+
+def language_model_step_factory(xs, ts, vocab, hidden, lr=0.01, seed=0):
+    """Embedding → RNN → affine → softmax cross-entropy, one time step at a time (the usual way)."""
     rng = np.random.default_rng(seed)
     n, steps = xs.shape
-    H, gates = hidden, 4 if lstm else 1
-    E = rng.standard_normal((vocab, H)) / 100
-    Wx = rng.standard_normal((H, gates * H)) / np.sqrt(H)
-    Wh = rng.standard_normal((H, gates * H)) / np.sqrt(H)
-    b = np.zeros(gates * H)
-    Wo, bo = rng.standard_normal((H, vocab)) / np.sqrt(H), np.zeros(vocab)
+    E = rng.standard_normal((vocab, hidden)) / 100
+    Wx, Wh, b = _recurrent_weights(rng, hidden, hidden, 1)
+    Wo, bo = rng.standard_normal((hidden, vocab)) / np.sqrt(hidden), np.zeros(vocab)
 
     def step():
-        h, c = np.zeros((n, H)), np.zeros((n, H))
-        hs, cache = np.empty((n, steps, H)), []
-        for t in range(steps):
-            x = E[xs[:, t]]
-            a = x @ Wx + h @ Wh + b
-            if lstm:
-                i, f = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H])
-                g, o = np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:])
-                c_next = f * c + i * g
-                cache.append((x, h, c, i, f, g, o, c_next))
-                c, h = c_next, o * np.tanh(c_next)
-            else:
-                cache.append((x, h))
-                h = np.tanh(a)
-            hs[:, t] = h
-        flat = hs.reshape(n * steps, H)
+        hs, cache = _recurrent_forward([E[xs[:, t]] for t in range(steps)], Wx, Wh, b, lstm=False)
+        flat = hs.reshape(n * steps, hidden)
         dscores = _softmax_grad(flat @ Wo + bo, ts.reshape(-1))
         dWo, dbo = flat.T @ dscores, dscores.sum(axis=0)
-        dhs = (dscores @ Wo.T).reshape(n, steps, H)
-        dWx, dWh, db, dE = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b), np.zeros_like(E)
-        dh, dc = np.zeros((n, H)), np.zeros((n, H))
-        for t in reversed(range(steps)):
-            if lstm:
-                x, h_prev, c_prev, i, f, g, o, c_t = cache[t]
-                dh_t, tanh_c = dhs[:, t] + dh, np.tanh(c_t)
-                ds = dc + dh_t * o * (1 - tanh_c ** 2)
-                da = np.hstack((ds * g * i * (1 - i), ds * c_prev * f * (1 - f), ds * i * (1 - g ** 2),
-                                dh_t * tanh_c * o * (1 - o)))
-                dc = ds * f
-            else:
-                x, h_prev = cache[t]
-                da = (dhs[:, t] + dh) * (1 - hs[:, t] ** 2)
-            dWx += x.T @ da
-            dWh += h_prev.T @ da
-            db += da.sum(axis=0)
-            dh = da @ Wh.T
-            np.add.at(dE, xs[:, t], da @ Wx.T)
+        dxs, dWx, dWh, db = _recurrent_backward((dscores @ Wo.T).reshape(n, steps, hidden), hs, cache, Wx, Wh,
+                                                lstm=False)
+        dE = np.zeros_like(E)
+        for t, dx in enumerate(dxs):
+            np.add.at(dE, xs[:, t], dx)
         for param, grad in ((E, dE), (Wx, dWx), (Wh, dWh), (b, db), (Wo, dWo), (bo, dbo)):
+            param -= lr * grad
+    return step
+
+
+def lstm_layer_step_factory(xs, dhs, hidden, lr=0.01, seed=0):
+    """An LSTM layer's forward, backward (dhs given) and update, one time step at a time."""
+    rng = np.random.default_rng(seed)
+    xs, dhs = xs.astype(np.float64), dhs.astype(np.float64)
+    Wx, Wh, b = _recurrent_weights(rng, xs.shape[2], hidden, 4)
+
+    def step():
+        hs, cache = _recurrent_forward([xs[:, t] for t in range(xs.shape[1])], Wx, Wh, b, lstm=True)
+        _, dWx, dWh, db = _recurrent_backward(dhs, hs, cache, Wx, Wh, lstm=True)
+        for param, grad in ((Wx, dWx), (Wh, dWh), (b, db)):
             param -= lr * grad
     return step

@@ -3,8 +3,9 @@
 import statistics
 
 NAMES = {"mlp": "MLP 784-100-100-10", "cnn": "CNN (畳み込み 30 × 5 × 5)", "rnnlm": "RNN 言語モデル",
-         "lstmlm": "LSTM 言語モデル"}
-TORCH_TARGETS = {("mlp", "1"): 0.8, ("mlp", "2"): 0.8, ("cnn", "1"): 1.0, ("cnn", "2"): 1.5}
+         "lstm": "LSTM 層"}
+TORCH_TARGETS = {("mlp", "1"): 0.8, ("mlp", "2"): 0.8, ("cnn", "1"): 1.0, ("cnn", "2"): 1.5,
+                 ("rnnlm", "1"): 1.3, ("rnnlm", "2"): 1.3, ("lstm", "1"): 2.0, ("lstm", "2"): 2.0}
 CHAPTER_LIMIT_S, SLIDER_LIMIT_MS, SUBMISSION_LIMIT_S = 60, 100, 4
 BOOK_SCRATCH_LIMIT_S, BOOK_CACHED_LIMIT_S = 300, 20
 SUITE_LIMIT_S, FINISHED_COURSE_CHAPTERS, PER_CHAPTER_LIMIT_S = 1800, 20, 75

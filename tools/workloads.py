@@ -5,7 +5,8 @@ Float32, plain SGD, the same shapes in every implementation:
 - cnn: conv 30 × 5 × 5 → ReLU → 2 × 2 max pool → affine 100 → ReLU → affine 10 on 1 × 28 × 28, batch 100;
 - rnnlm: embedding → RNN (tanh) → affine → softmax cross-entropy over every time step, vocabulary 1000,
   embedding and hidden size 100, batch 20, time 35;
-- lstmlm: the same language model with an LSTM layer.
+- lstm: an LSTM layer alone (input and hidden size 100, batch 20, time 35): forward, backward of a fixed
+  ∂L/∂h for every step, update.
 ``FLOPS`` counts the multiply-adds of the matrix products (2 FLOPs each) of forward and backward: about three
 times the forward's, since backward computes one product for the weights and one for the input.
 """
@@ -19,7 +20,7 @@ from dlcore import conv, initializers, layers, network, optimizers
 
 LR = 0.01
 MLP_SIZES = [784, 100, 100, 10]
-BATCH = {"mlp": 100, "cnn": 100, "rnnlm": 20, "lstmlm": 20}
+BATCH = {"mlp": 100, "cnn": 100, "rnnlm": 20, "lstm": 20}
 VOCAB, HIDDEN, TIME = 1000, 100, 35
 
 
@@ -29,15 +30,16 @@ def _forward_flops(workload):
         return 2 * n * sum(a * b for a, b in zip(MLP_SIZES, MLP_SIZES[1:]))
     if workload == "cnn":
         return 2 * n * (24 * 24 * 30 * 25 + 30 * 12 * 12 * 100 + 100 * 10)
-    gates = 4 if workload == "lstmlm" else 1
-    return 2 * n * TIME * (gates * (HIDDEN * HIDDEN + HIDDEN * HIDDEN) + HIDDEN * VOCAB)
+    if workload == "lstm":
+        return 2 * n * TIME * 4 * (HIDDEN * HIDDEN + HIDDEN * HIDDEN)
+    return 2 * n * TIME * (HIDDEN * HIDDEN + HIDDEN * HIDDEN + HIDDEN * VOCAB)
 
 
 FLOPS = {workload: 3 * _forward_flops(workload) for workload in BATCH}
 
 
 def workloads():
-    """The workloads this dlcore can run (the language models need dlcore.recurrent)."""
+    """The workloads this dlcore can run (the recurrent ones need dlcore.recurrent)."""
     try:
         import dlcore.recurrent  # noqa: F401
     except ImportError:
@@ -48,9 +50,12 @@ def workloads():
 def make_data(workload, seed=0):
     rng = np.random.default_rng(seed)
     n = BATCH[workload]
-    if workload in ("rnnlm", "lstmlm"):
+    if workload == "rnnlm":
         ids = rng.integers(0, VOCAB, (n, TIME + 1))
         return ids[:, :-1], ids[:, 1:]
+    if workload == "lstm":
+        return (rng.standard_normal((n, TIME, HIDDEN), dtype=np.float32),
+                rng.standard_normal((n, TIME, HIDDEN), dtype=np.float32))
     shape = (n, 784) if workload == "mlp" else (n, 1, 28, 28)
     return rng.random(shape, dtype=np.float32), rng.integers(0, 10, n)
 
@@ -58,8 +63,8 @@ def make_data(workload, seed=0):
 def _dlcore_network(workload):
     rng = np.random.default_rng(0)
 
-    def weights(*shape, init="he"):
-        return initializers.initial_weights(shape, rng, init)
+    def weights(*shape):
+        return initializers.initial_weights(shape, rng, "he")
 
     def zeros(n):
         return np.zeros(n, np.float32)
@@ -73,18 +78,23 @@ def _dlcore_network(workload):
             layers.Affine(weights(100, 10), zeros(10))], layers.SoftmaxWithLoss())
     from dlcore import recurrent
 
-    gates = 4 if workload == "lstmlm" else 1
-    cell = recurrent.TimeLSTM if workload == "lstmlm" else recurrent.TimeRNN
-    return network.Sequential([
-        recurrent.Embedding(weights(VOCAB, HIDDEN, init="xavier")),
-        cell(weights(HIDDEN, gates * HIDDEN, init="xavier"), weights(HIDDEN, gates * HIDDEN, init="xavier"),
-             zeros(gates * HIDDEN)),
-        recurrent.TimeAffine(weights(HIDDEN, VOCAB, init="xavier"), zeros(VOCAB))], recurrent.TimeSoftmaxWithLoss())
+    return network.Sequential([recurrent.embedding_layer(VOCAB, HIDDEN), recurrent.rnn_layer(HIDDEN, HIDDEN),
+                               recurrent.time_affine_layer(HIDDEN, VOCAB)], recurrent.TimeSoftmaxWithLoss())
 
 
 def dlcore_step(workload, x, t):
-    net = _dlcore_network(workload)
     sgd = optimizers.SGD(LR)
+    if workload == "lstm":
+        from dlcore import recurrent
+
+        layer = recurrent.lstm_layer(HIDDEN, HIDDEN)
+
+        def step():
+            layer.forward(x)
+            layer.backward(t)
+            sgd.update(layer.params, layer.grads)
+        return step
+    net = _dlcore_network(workload)
 
     def step():
         _, grads = net.loss_and_gradient(x, t)
@@ -97,7 +107,9 @@ def classic_step(workload, x, t):
         return classic_reference.mlp_step_factory(x, t, MLP_SIZES, LR)
     if workload == "cnn":
         return classic_reference.cnn_step_factory(x, t, lr=LR)
-    return classic_reference.language_model_step_factory(x, t, VOCAB, HIDDEN, lstm=workload == "lstmlm", lr=LR)
+    if workload == "rnnlm":
+        return classic_reference.language_model_step_factory(x, t, VOCAB, HIDDEN, lr=LR)
+    return classic_reference.lstm_layer_step_factory(x, t, HIDDEN, lr=LR)
 
 
 def torch_step(workload, x, t):
@@ -110,9 +122,10 @@ def torch_step(workload, x, t):
     elif workload == "cnn":
         model = nn.Sequential(nn.Conv2d(1, 30, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
                               nn.Linear(30 * 12 * 12, 100), nn.ReLU(), nn.Linear(100, 10))
+    elif workload == "rnnlm":
+        model = _TorchLanguageModel(nn)
     else:
-        cell = nn.LSTM if workload == "lstmlm" else nn.RNN
-        model = _TorchLanguageModel(nn, cell)
+        return _torch_lstm_step(torch, x, t)
     sgd = torch.optim.SGD(model.parameters(), lr=LR)
     loss_fn = nn.CrossEntropyLoss()
     xt, tt = torch.from_numpy(x), torch.from_numpy(t).reshape(-1)
@@ -124,12 +137,27 @@ def torch_step(workload, x, t):
     return step
 
 
-def _TorchLanguageModel(nn, cell):
+def _torch_lstm_step(torch, x, dhs):
+    lstm = torch.nn.LSTM(HIDDEN, HIDDEN, batch_first=True)
+    sgd = torch.optim.SGD(lstm.parameters(), lr=LR)
+    xt = torch.from_numpy(x).requires_grad_()          # dlcore's backward returns ∂L/∂x as well
+    dt = torch.from_numpy(dhs)
+
+    def step():
+        sgd.zero_grad()
+        xt.grad = None
+        hs, _ = lstm(xt)
+        hs.backward(dt)
+        sgd.step()
+    return step
+
+
+def _TorchLanguageModel(nn):
     class LanguageModel(nn.Module):
         def __init__(self):
             super().__init__()
             self.embed = nn.Embedding(VOCAB, HIDDEN)
-            self.cell = cell(HIDDEN, HIDDEN, batch_first=True)
+            self.cell = nn.RNN(HIDDEN, HIDDEN, batch_first=True)
             self.out = nn.Linear(HIDDEN, VOCAB)
 
         def forward(self, ids):
