@@ -5,7 +5,9 @@ import time
 import numpy as np
 
 from .data import minibatches
+from .layers import _is_real
 from .metrics import accuracy
+from .recurrent import clip_grads_by_norm
 
 
 class Trainer:
@@ -49,14 +51,21 @@ class Trainer:
         ``augment(x_batch, t_batch, rng) -> (x_batch, t_batch)`` applied to each
         training mini-batch before the update (データ拡張); ``rng`` is a generator
         of its own, seeded from ``seed``, so a run repeats exactly.
+    clip_norm : float or None
+        Gradient clipping by norm (勾配クリッピング) before every update: when the total L2 norm ‖g‖ of the
+        gradients being updated exceeds ``clip_norm``, all of them are scaled by clip_norm / ‖g‖
+        (``dlcore.recurrent.clip_grads_by_norm``).  ``history["grad_norm"]`` then records ‖g‖ before
+        clipping, one entry per iteration.
     """
 
     def __init__(self, network, optimizer, batch_size=100, epochs=10, seed=0,
                  metric=accuracy, progress=True, iterations=None, callback=None, trainable=None,
-                 patience=None, augment=None):
+                 patience=None, augment=None, clip_norm=None):
         for name, value in (("epochs", epochs), ("iterations", iterations), ("patience", patience)):
             if value is not None and (int(value) != value or value < 1):
                 raise ValueError(f"Trainer: {name} must be a positive integer, got {value!r}")
+        if clip_norm is not None and not (_is_real(clip_norm) and clip_norm > 0):
+            raise ValueError(f"Trainer: clip_norm must be a number > 0 (or None), got {clip_norm!r}")
         for name, value in (("callback", callback), ("augment", augment)):
             if value is not None and not callable(value):
                 raise TypeError(f"Trainer: {name} must be callable, got {type(value).__name__}")
@@ -64,13 +73,13 @@ class Trainer:
         self.batch_size, self.epochs, self.iterations = batch_size, epochs, iterations
         self.rng = np.random.default_rng(seed)
         self.metric, self.progress, self.callback = metric, progress, callback
-        self.patience, self.augment = patience, augment
+        self.patience, self.augment, self.clip_norm = patience, augment, clip_norm
         self.augment_rng = np.random.default_rng([seed, 1])
         self.best_epoch = self.stopped_epoch = None
         self.chosen = self._trainable(trainable)
         self.params = [network.params[i] for i in self.chosen]
         self.history = {"epoch": [], "loss": [], "test_loss": [], "train_metric": [], "test_metric": [],
-                        "val_loss": [], "val_metric": [], "iteration_loss": []}
+                        "val_loss": [], "val_metric": [], "iteration_loss": [], "grad_norm": []}
 
     def _trainable(self, trainable):
         """Indices into ``network.params`` (and its gradients) of the parameters to update."""
@@ -138,7 +147,10 @@ class Trainer:
             raise FloatingPointError(
                 f"Trainer: the loss became {loss} in epoch {epoch}, iteration {iteration}; "
                 "try a smaller learning rate")
-        self.optimizer.update(self.params, [grads[i] for i in self.chosen])
+        grads = [grads[i] for i in self.chosen]
+        if self.clip_norm is not None:
+            self.history["grad_norm"].append(clip_grads_by_norm(grads, self.clip_norm))
+        self.optimizer.update(self.params, grads)
         self.history["iteration_loss"].append(float(loss))
         if self.callback is not None:
             self.callback(self, iteration, loss)

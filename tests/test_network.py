@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from dlcore import network
+from dlcore import network, recurrent
 from dlcore.gradcheck import relative_error
 
 RNG = np.random.default_rng(1)
@@ -122,3 +122,22 @@ def test_a_small_cnn_trains_on_digits():
                               conv.Flatten(), layers.Affine(W2, np.zeros(10, np.float32))], layers.SoftmaxWithLoss())
     history = Trainer(net, optimizers.Adam(0.01), batch_size=50, epochs=10, progress=False).fit(x, t, xt, tt)
     assert history["test_metric"][-1] > 0.96
+
+
+@pytest.mark.parametrize("make_layers, x, t", [
+    (lambda: [recurrent.Embedding(RNG.standard_normal((6, 3))),
+              recurrent.lstm_layer(3, 4, seed=1, dtype=np.float64),
+              recurrent.time_affine_layer(4, 6, seed=2, dtype=np.float64)],
+     RNG.integers(0, 6, (2, 5)), RNG.integers(0, 6, (2, 5))),
+    (lambda: [recurrent.gru_layer(2, 4, seed=1, dtype=np.float64), recurrent.LastTimeStep(),
+              network.layers.Affine(RNG.standard_normal((4, 1)), np.zeros(1))],
+     RNG.standard_normal((3, 6, 2)), RNG.standard_normal((3, 1))),
+])
+def test_sequential_runs_recurrent_layers_on_integer_and_float_sequences(make_layers, x, t):
+    loss_layer = recurrent.TimeSoftmaxWithLoss() if x.dtype.kind == "i" else network.layers.IdentityWithLoss()
+    net = network.Sequential(make_layers(), loss_layer)
+    for p in net.params:
+        p += 0.1 * RNG.standard_normal(p.shape)     # biases away from 0, so that every path is exercised
+    backprop = [g.copy() for g in net.gradient(x, t)]
+    for i, (a, n) in enumerate(zip(backprop, net.numerical_gradient(x, t))):
+        assert relative_error(a, n) < 1e-7, f"parameter {i}"

@@ -176,3 +176,32 @@ def test_augment_changes_every_training_batch_reproducibly():
     assert not np.allclose(plain.params[0], runs[0])
     with pytest.raises(TypeError, match="Trainer: augment must be callable"):
         Trainer(plain, optimizers.SGD(0.1), augment="shift")
+
+
+def test_clip_norm_scales_every_update_to_the_limit_and_records_the_norm_before_clipping():
+    x, y = data.make_linear_regression(32)
+    net = network.make_mlp([2, 8, 1], output="identity", init="normal", init_scale=3.0, seed=0)
+    before = [p.copy() for p in net.params]
+    trainer = Trainer(net, optimizers.SGD(1.0), batch_size=32, iterations=1, metric=None, progress=False,
+                      clip_norm=0.01)
+    history = trainer.fit(x, y)
+    assert len(history["grad_norm"]) == 1 and history["grad_norm"][0] > 0.01
+    step = np.sqrt(sum(np.sum((p - b) ** 2) for p, b in zip(net.params, before)))
+    assert step == pytest.approx(0.01, rel=1e-4)                 # SGD with ε = 1 moves by the clipped gradient
+    assert small_run()[2]["grad_norm"] == []
+    for bad in (0, -1.0, True, "1"):
+        with pytest.raises(ValueError, match="Trainer: clip_norm must be a number > 0"):
+            Trainer(net, optimizers.SGD(0.1), clip_norm=bad)
+
+
+def test_trainer_fits_a_recurrent_network_on_the_adding_problem_with_clip_norm_set():
+    from dlcore import recurrent, sequences
+
+    x, t = sequences.adding_problem(256, 10, seed=0)
+    net = network.Sequential([recurrent.lstm_layer(2, 16, seed=0), recurrent.LastTimeStep(),
+                              network.layers.Affine(np.zeros((16, 1), np.float32), np.ones(1, np.float32))],
+                             network.layers.IdentityWithLoss())
+    history = Trainer(net, optimizers.Adam(0.01), batch_size=32, epochs=10, metric=None, progress=False,
+                      clip_norm=1.0).fit(x, t)
+    assert len(history["grad_norm"]) == 80
+    assert history["loss"][-1] < 0.1 * history["loss"][0]          # measured 0.081 → 0.0032
