@@ -4,7 +4,7 @@
 returns an object that Jupyter displays in one of two ways:
 
 - with a kernel (JupyterLab, Binder, Colab): a real ipywidgets slider that
-  calls ``draw`` again whenever it moves;
+  shows the frame of the chosen values as it moves;
 - in the static book (no kernel): HTML holding every frame as a PNG and a
   range input that shows one of them, so the slider still moves.
 
@@ -29,8 +29,8 @@ MAX_FRAMES = 200
 """Upper bound on pre-rendered frames (the product of all slider lengths)."""
 
 frame_seconds = []
-"""(draw's name, seconds) for every frame rendered in this process: the time a live slider
-takes to recompute and redraw one frame (tools/benchmark.py reports its median)."""
+"""(draw's name, seconds) for every frame rendered in this process: the time ``draw`` takes
+to compute and draw one frame (tools/benchmark.py reports its median)."""
 
 _ON_INPUT = (
     "const box=this.closest('.dlcore-slider');"
@@ -85,7 +85,7 @@ class Slider:
         self.options = options
         self.fmt = fmt
         self.frames = [
-            self.render(dict(zip(options, combo)))
+            _palette_png(self.render(dict(zip(options, combo))))
             for combo in itertools.product(*options.values())
         ]
 
@@ -103,9 +103,8 @@ class Slider:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", bbox_inches="tight")
         plt.close(fig)
-        png = _palette_png(buffer.getvalue())
         frame_seconds.append((getattr(self.draw, "__name__", "draw"), time.perf_counter() - start))
-        return png
+        return buffer.getvalue()
 
     def label(self, value):
         """Text shown beside the slider: strings as they are, numbers through ``fmt``."""
@@ -131,25 +130,30 @@ class Slider:
         return f'<div class="dlcore-slider">{"".join(rows)}<div>{images}</div></div>'
 
     def widget(self):
-        """Live view: ipywidgets sliders that redraw through ``draw``."""
+        """Live view: ipywidgets sliders that show the frame of the chosen values.
+
+        Every frame was drawn when the slider was made, so moving a slider only
+        sends a PNG that already exists (``draw`` is not run again); the live view
+        and the static view show the same images.
+        """
         import ipywidgets as widgets
 
-        controls = {
-            name: widgets.SelectionSlider(
-                options=[(self.label(v), v) for v in seq], value=seq[0], description=name,
-            )
+        controls = [
+            widgets.SelectionSlider(options=[(self.label(v), v) for v in seq], value=seq[0], description=name)
             for name, seq in self.options.items()
-        }
+        ]
         output = widgets.Output()
         output.outputs = (_png_output(self.frames[0]),)
 
-        def redraw(_change):
-            params = {name: control.value for name, control in controls.items()}
-            output.outputs = (_png_output(self.render(params)),)
+        def show(_change):
+            frame = 0
+            for control in controls:          # the frames are in itertools.product order, as in to_html
+                frame = frame * len(control.options) + control.index
+            output.outputs = (_png_output(self.frames[frame]),)
 
-        for control in controls.values():
-            control.observe(redraw, names="value")
-        return widgets.VBox([*controls.values(), output])
+        for control in controls:
+            control.observe(show, names="index")
+        return widgets.VBox([*controls, output])
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget()._repr_mimebundle_(**kwargs)
@@ -158,7 +162,7 @@ class Slider:
 
 
 def _palette_png(png):
-    """Re-encode a figure PNG with a 256-colour palette: about 4× smaller, visually the same.
+    """Re-encode a figure PNG with a 256-colour palette: about 3× smaller, visually the same.
 
     Every frame of every slider is inlined in the book page, so this keeps a
     chapter page well under a megabyte.

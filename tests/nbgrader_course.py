@@ -21,9 +21,6 @@ NBGRADER = [sys.executable, "-m", "nbgrader"]
 PORT_RACE = "zmq.error.ZMQError: Address already in use"
 # nbgrader runs the venv's `alembic` by name, so the venv's bin/ must be on PATH.
 ENV = {**os.environ, "PATH": os.pathsep.join([os.path.dirname(sys.executable), os.environ["PATH"]])}
-# For nbgrader processes run two at a time: two processes already fill two cores, and more
-# BLAS threads only make small matrix products wait for each other.
-PARALLEL_ENV = {**ENV, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 def nbgrader(cwd, *args, check=True, home=None):
@@ -160,14 +157,14 @@ def grade_in_parallel(course, submissions, workers=min(2, os.cpu_count() or 1)):
     for step in ("autograde", "generate_feedback"):
         command = [*NBGRADER, step, course.assignment]
         running = [(copy, subprocess.Popen([*command, f"--CourseDirectory.root={copy.root}"], cwd=copy.root,
-                                           env=PARALLEL_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+                                           env=ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
                    for copy in copies]
         for copy, process in running:
             output = process.communicate()[0]
             if process.returncode != 0 and PORT_RACE in output:
                 # Only the submissions whose kernel did not start are graded again (nbgrader skips the others).
                 retry = subprocess.run([*command, f"--CourseDirectory.root={copy.root}"], cwd=copy.root,
-                                       env=PARALLEL_ENV, capture_output=True, text=True)
+                                       env=ENV, capture_output=True, text=True)
                 process, output = retry, output + retry.stdout + retry.stderr
             assert process.returncode == 0, f"nbgrader {step} in {copy.root}:\n{output}"
     return graded_by

@@ -93,6 +93,20 @@ def test_binder_holds_exactly_the_course_environment(binder_env):
     assert freeze(bin_dir / "python") == freeze(sys.executable)
 
 
+def kernel_env(python):
+    """The environment variables the python3 kernel of that Python's environment sets."""
+    out = run(python, "-c", "from jupyter_client.kernelspec import get_kernel_spec; "
+              "print(sorted(get_kernel_spec('python3').env.items()))", cwd="/")
+    return out.strip()
+
+
+def test_binder_and_the_course_run_kernels_with_one_blas_thread(binder_env):
+    _, bin_dir = binder_env
+    pinned = str(sorted({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}.items()))
+    assert kernel_env(bin_dir / "python") == pinned
+    assert kernel_env(sys.executable) == pinned
+
+
 def test_a_chapter_and_its_assignment_run(binder_env, tmp_path):
     repo, bin_dir = binder_env
     for i, notebook in enumerate(SAMPLE):            # a chapter and its assignment share a name: one folder each

@@ -26,7 +26,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from conftest import ASSIGNMENTS, ROOT
-from nbgrader_course import (NBGRADER, PARALLEL_ENV, failing_tests_in_process, fewest_covering, grade_in_parallel,
+from nbgrader_course import (ENV, NBGRADER, failing_tests_in_process, fewest_covering, grade_in_parallel,
                              graded_tests, hidden_test_lines, load_mistakes, make_course, page_text, solution_answers)
 import release  # noqa: E402  (tools/release.py)
 
@@ -96,7 +96,7 @@ def test_release_tags_exactly_the_cells_that_raise_on_the_stubs(course):
 def start_validate(*args):
     """``nbgrader validate ARGS`` started in the background (stdout captured)."""
     return subprocess.Popen([*NBGRADER, "validate", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            text=True, cwd=ROOT, env=PARALLEL_ENV)
+                            text=True, cwd=ROOT, env=ENV)
 
 
 def test_validate_passes_the_solution_and_nothing_of_the_release():

@@ -40,7 +40,7 @@ def test_mime_bundle_offers_the_widget_and_the_static_html():
     assert bundle["text/html"].startswith('<div class="dlcore-slider">')
 
 
-def test_widget_redraws_when_the_slider_moves():
+def test_widget_changes_its_figure_when_the_slider_moves():
     view = slider(draw_line, a=[0.0, 2.0])
     box = view.widget()
     control, output = box.children
@@ -80,3 +80,19 @@ def test_every_rendered_frame_records_its_time():
     recorded = interactive.frame_seconds[before:]
     assert [name for name, _ in recorded] == ["draw_line"] * 3
     assert all(0 < seconds < 10 for _, seconds in recorded)
+
+
+def test_a_live_slider_shows_the_frame_drawn_beforehand_without_drawing_again():
+    calls = []
+
+    def draw(a, b):
+        calls.append((a, b))
+        return draw_line(a, b)
+
+    view = slider(draw, a=[0.0, 1.0, 2.0], b=[-1.0, 1.0])
+    a_slider, b_slider, output = view.widget().children
+    drawn = len(calls)
+    a_slider.value, b_slider.value = 2.0, 1.0
+    assert len(calls) == drawn
+    assert output.outputs[0]["data"]["image/png"] == base64.b64encode(view.frames[2 * 2 + 1]).decode()
+    assert calls[2 * 2 + 1] == (2.0, 1.0)

@@ -8,12 +8,12 @@ when it differs.
 Jupyter Book executes the notebooks it finds out of date one after another.
 Before it runs, the chapters that are not in the cache are executed into the
 same cache, one per core in parallel (jupyter-cache's ``local-parallel``
-executor); Jupyter Book then only reads them.  A chapter that fails there is
-executed again by Jupyter Book, which reports the error and fails the build.
+executor; the course's kernel runs BLAS on one thread, tools/install_kernel.sh),
+and Jupyter Book then only reads them.  A chapter that fails there is executed
+again by Jupyter Book, which reports the error and fails the build.
 """
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +25,6 @@ CACHE = BUILD / ".jupyter_cache"
 STAMP = BUILD / ".dlcore-fingerprint"
 TIMEOUT = 120
 """Seconds a cell may run (the same as ``execute.timeout`` in _config.yml)."""
-ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def dlcore_fingerprint():
@@ -47,17 +46,7 @@ def execute_in_parallel():
     cache = get_cache(str(CACHE))
     for notebook in chapters():
         cache.add_nb_to_project(str(notebook))
-    # One BLAS thread per kernel: the kernels already take one core each.
-    saved = {name: os.environ.get(name) for name in ONE_THREAD}
-    os.environ.update(ONE_THREAD)
-    try:
-        load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT, allow_errors=False)
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name)
-            else:
-                os.environ[name] = value
+    load_executor("local-parallel", cache).run_and_cache(timeout=TIMEOUT, allow_errors=False)
 
 
 def build(force=False, capture=True):
