@@ -33,23 +33,23 @@ def engine(section):
     rows = []
     for workload, by_threads in section["results"].items():
         for threads, r in by_threads.items():
-            ratio = target = "—"
+            ratio = "—"
             if "torch_ms" in r:
                 value = r["dlcore_ms"] / r["torch_ms"]
                 limit = TORCH_TARGETS.get((workload, threads))
-                ratio = f"{value:.2f}×"
-                target = f"≤ {limit}× {verdict(value, limit)}" if limit else "—"
+                ratio = f"{value:.2f}× (≤ {limit}× {verdict(value, limit)})" if limit else f"{value:.2f}×"
             faster = r["classic_ms"] / r["dlcore_ms"]
             rows.append([NAMES[workload], threads, f"{r['dlcore_ms']:.2f}",
-                         f"{r['torch_ms']:.2f}" if "torch_ms" in r else "—", ratio, target,
-                         f"{r['classic_ms']:.2f}", f"{faster:.1f} 倍 {verdict(1, faster)}",
-                         f"{r['gflops']:.1f} / {r['matmul_gflops']:.1f} ({r['gflops'] / r['matmul_gflops']:.0%})"])
+                         f"{r['torch_ms']:.2f}" if "torch_ms" in r else "—", ratio,
+                         f"{r['classic_ms']:.2f} ({faster:.1f} 倍 {verdict(1, faster)})",
+                         f"{r['gflops']:.0f} / {r['matmul_gflops']:.0f}"])
     return ("## エンジン: 学習 1 ステップの時間\n\n" + taken(section) + "\n"
-            + "PyTorch 比は dlcore の時間 ÷ PyTorch (CPU) の時間 (小さいほど速い) です。参照実装は float64 で時刻や"
-              "カーネル位置を Python のループで回す、よくある書き方です。GFLOP/s は行列積の演算量を dlcore の時間で"
-              "割った値と、同じスレッド数での NumPy の float32 行列積 (1000 × 1000) の値です。\n\n"
-            + table(["処理", "スレッド", "dlcore ms", "PyTorch ms", "PyTorch 比", "目標", "参照 ms",
-                     "参照より", "GFLOP/s (dlcore / 行列積)"], rows))
+            + "PyTorch 比は dlcore の時間 ÷ PyTorch (CPU) の時間です (小さいほど速く、括弧内は目標)。参照は float64 で"
+              "時刻やカーネル位置を Python のループで回す、よくある書き方の時間で、括弧内は dlcore がその何倍速いかです。"
+              "GFLOP/s は行列積の演算量を dlcore の時間で割った値と、同じスレッド数での NumPy の float32 行列積"
+              " (1000 × 1000) の値です。\n\n"
+            + table(["処理", "スレッド", "dlcore ms", "PyTorch ms", "PyTorch 比", "参照 ms",
+                     "GFLOP/s (dlcore / 行列積)"], rows))
 
 
 def chapters(section):
@@ -57,7 +57,7 @@ def chapters(section):
     results = section["results"]
     for name, r in results.items():
         rows.append([name, f"{r['one_thread_s']:.1f}", f"{r['unlimited_s']:.1f}",
-                     verdict(min(r["one_thread_s"], r["unlimited_s"]), CHAPTER_LIMIT_S), r["frames"],
+                     verdict(r["one_thread_s"], CHAPTER_LIMIT_S), r["frames"],
                      f"{r['frame_median_ms']:.0f}" if r["frames"] else "—",
                      f"{r['frame_max_ms']:.0f}" if r["frames"] else "—",
                      verdict(r["frame_median_ms"], SLIDER_LIMIT_MS) if r["frames"] else "—"])
@@ -99,13 +99,15 @@ def grading(section, class_size):
               f"{class_size * per_learner / 120:.0f} 分。\n")
 
 
-def suite(section):
+def suite(section, book_section):
     r = section["results"]
     files = sorted(r["per_file_s"].items(), key=lambda item: -item[1])
     per_chapter = r["per_chapter_s"]
     n = len(per_chapter)
-    book_s = r["per_file_s"].get("test_book.py", 0.0)
     named = statistics.mean(per_chapter.values()) if per_chapter else 0.0
+    # The book is built once per run, inside the first test that needs it; its time is taken from the
+    # benchmark's own build from scratch and shared out over the chapters.
+    book_s = book_section["results"]["scratch_s"] if book_section else 0.0
     cost = named + book_s / n
     fixed = r["total_s"] - sum(per_chapter.values()) - book_s
     projected = fixed + FINISHED_COURSE_CHAPTERS * cost
@@ -113,17 +115,19 @@ def suite(section):
             + table(["テストファイル", "秒"], [[name, f"{s:.0f}"] for name, s in files]) + "\n"
             + table(["章", "章の名前を含むテストの秒"], [[name, f"{s:.0f}"] for name, s in per_chapter.items()])
             + "\n"
-            + f"合計 {r['total_s']:.0f} 秒 ({n} 章)。1 章が増えるごとの費用は、章の名前を含むテスト (採点、リリースの"
-              f"検証、ブラウザー) の平均 {named:.0f} 秒に本のビルド (test_book.py、{book_s:.0f} 秒) の 1 章分を足した"
-              f"約 {cost:.0f} 秒です (目標 {PER_CHAPTER_LIMIT_S} 秒 {verdict(cost, PER_CHAPTER_LIMIT_S)})。"
-              f"章によらない部分 {fixed:.0f} 秒と合わせた {FINISHED_COURSE_CHAPTERS} 章での見積もりは約 "
-              f"{projected / 60:.0f} 分です (目標 {SUITE_LIMIT_S // 60} 分 {verdict(projected, SUITE_LIMIT_S)})。\n")
+            + f"合計 {r['total_s']:.0f} 秒 ({n} 章)。本のビルドは、それを最初に使うテストの時間に入っています。1 章が"
+              f"増えるごとの費用は、章の名前を含むテスト (採点、ブラウザー) の平均 {named:.0f} 秒に、本のビルド (上の"
+              f"「本のビルド」の空の状態から、{book_s:.0f} 秒) の 1 章分を足した約 {cost:.0f} 秒です (目標 "
+              f"{PER_CHAPTER_LIMIT_S} 秒 {verdict(cost, PER_CHAPTER_LIMIT_S)})。章によらない部分 (エンジン、"
+              f"敵対的な提出、受け渡し、Binder) の {fixed:.0f} 秒と合わせた {FINISHED_COURSE_CHAPTERS} 章での見積もり"
+              f"は約 {projected / 60:.0f} 分です (目標 {SUITE_LIMIT_S // 60} 分 {verdict(projected, SUITE_LIMIT_S)})。\n")
 
 
 def markdown(results, class_size):
     parts = ["<!-- tools/benchmark.py が書き出すファイルです。手で編集しないでください。 -->\n"]
     for name, render in (("engine", engine), ("chapters", chapters), ("book", book),
-                         ("grading", lambda s: grading(s, class_size)), ("suite", suite)):
+                         ("grading", lambda s: grading(s, class_size)),
+                         ("suite", lambda s: suite(s, results.get("book")))):
         if name in results:
             parts.append(render(results[name]))
     return "\n".join(parts)
