@@ -164,8 +164,14 @@ class Trainer:
             h["train_metric"].append(self.metric(self.network.predict(x), t))
         for key, x_eval, t_eval in (("test", x_test, t_test), ("val", x_val, t_val)):
             if x_eval is not None:
-                scores = self.network.predict(x_eval)         # one forward pass for the loss and the metric
-                h[f"{key}_loss"].append(float(self.network.loss_layer.forward(scores, t_eval)))
+                with np.errstate(over="ignore", invalid="ignore"):  # a diverging network is reported below
+                    scores = self.network.predict(x_eval)     # one forward pass for the loss and the metric
+                    loss_eval = float(self.network.loss_layer.forward(scores, t_eval))
+                if not np.isfinite(loss_eval):
+                    raise FloatingPointError(
+                        f"Trainer: the {key} loss became {loss_eval} after epoch {epoch}; "
+                        "try a smaller learning rate")
+                h[f"{key}_loss"].append(loss_eval)
                 if self.metric is not None:
                     h[f"{key}_metric"].append(self.metric(scores, t_eval))
 

@@ -24,6 +24,16 @@ def test_a_diverging_run_stops_with_a_clear_error_and_no_warnings():
                 progress=False).fit(x, y)
 
 
+@pytest.mark.filterwarnings("error")
+def test_a_network_that_diverges_on_the_evaluation_data_stops_with_a_clear_error_and_no_warnings():
+    x, y = data.make_linear_regression(64)
+    net = network.make_mlp([2, 8, 1], output="identity", init="normal", init_scale=1.0)
+    huge = np.full_like(x, 1e30)                      # the training batches stay finite; these overflow
+    with pytest.raises(FloatingPointError, match="test loss became"):
+        Trainer(net, optimizers.SGD(1e-3), batch_size=16, epochs=2, metric=None,
+                progress=False).fit(x, y, huge, y)
+
+
 def test_accuracy_counts_every_sample():
     y = np.array([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]])
     assert metrics.accuracy(y, np.array([1, 0, 0])) == pytest.approx(2 / 3)
