@@ -174,7 +174,9 @@ def one_hot_target(d, y, func_name):
     n_classes = y.shape[-1]
     if np.any(d < 0) or np.any(d >= n_classes):
         raise ValueError(f"{func_name}: labels d must lie in 0..{n_classes - 1}, got {d}")
-    return np.eye(n_classes, dtype=y.dtype)[d]
+    one_hot = np.zeros(y.shape, dtype=y.dtype)         # O(N·K) memory; np.eye(K)[d] would build K × K
+    np.put_along_axis(one_hot, d[..., None], 1, axis=-1)
+    return one_hot
 
 
 def cross_entropy_error(d, y):

@@ -165,3 +165,11 @@ def test_the_syllabus_scalar_output_regression_runs_unchanged():
 def test_losses_reject_an_empty_batch():
     with pytest.raises(ValueError, match="mean_squared_error: the batch is empty"):
         F.mean_squared_error(np.zeros((0, 2)), np.zeros((0, 2)))
+
+
+def test_labels_become_one_hot_rows_without_a_classes_by_classes_matrix():
+    y = np.full((3, 200_000), 1 / 200_000, dtype=np.float32)   # np.eye(200000) would need 160 GB
+    d = np.array([0, 199_999, 7])
+    assert F.cross_entropy_error(d, y) == pytest.approx(-np.log(1 / 200_000 + 1e-7), rel=1e-5)
+    one_hot = F.one_hot_target(d, y, "test")
+    assert one_hot.dtype == np.float32 and one_hot.sum() == 3 and one_hot[1, 199_999] == 1

@@ -25,8 +25,9 @@ def taken(section):
     m = section["machine"]
     return (f"計測: {section['date']}、{m['processor']}、{m['cpus']} コア、NumPy {m['numpy']} ({m['blas']})、"
             f"OPENBLAS_CORETYPE={m['openblas_coretype'] or '(未設定)'}、PyTorch {m['torch'] or '(なし)'}、"
-            f"ロードアベレージ (1 分、5 分、15 分) 開始時 {m['load_average_at_start']}"
-            + (f"、終了時 {section['load_average_at_end']}" if "load_average_at_end" in section else "") + "。\n")
+            + (f"ロードアベレージ (1 分、5 分、15 分) 開始時 {m['load_average_at_start']}"
+               + (f"、終了時 {section['load_average_at_end']}" if "load_average_at_end" in section else "")
+               if m["load_average_at_start"] is not None else "ロードアベレージは記録なし") + "。\n")
 
 
 def engine(section):
