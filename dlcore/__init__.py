@@ -4,8 +4,9 @@ Modules: ``functions`` (activations, losses, derivatives), ``layers``
 (forward/backward layers), ``normalization`` (batch, layer, group and
 instance normalization), ``augmentation``, ``conv`` (convolution, pooling),
 ``recurrent`` (RNN, BPTT, clipping; with ``gated`` for LSTM and GRU and
-``time_layers`` for embedding and per-step layers), ``sequences`` (generated
-sequence and text data), ``network`` (Sequential, Residual, make_mlp), ``initializers``,
+``time_layers`` for embedding and per-step layers), ``seq2seq`` (encoder–decoder
+models: Encoder, Decoder, PeekyDecoder, Seq2Seq, exact_match, token_accuracy),
+``sequences`` (generated sequence and text data, vocabulary and padding), ``network`` (Sequential, Residual, make_mlp), ``initializers``,
 ``optimizers``, ``data`` (datasets without download, mini-batches), ``training``
 (Trainer), ``metrics``, ``gradcheck`` (numerical gradients), ``plotting`` and ``interactive`` (figures and sliders
 for the book; they import matplotlib and ipywidgets only when used) and

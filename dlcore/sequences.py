@@ -7,7 +7,9 @@ are float32, batch-major (N, T, D) like the recurrent layers, ids int64.
 - ``adding_problem``: the long-dependency task (Hochreiter & Schmidhuber): add the two marked values;
 - ``binary_addition``: add two binary numbers, least-significant bit first;
 - ``COURSE_TEXT`` with ``char_vocabulary``, ``encode``, ``decode`` and ``truncated_bptt_batches``: a short
-  Japanese text written for the course, for a character-level language model (文字単位の言語モデル).
+  Japanese text written for the course, for a character-level language model (文字単位の言語モデル);
+- ``addition_problems``, ``Vocabulary`` and ``pad_sequences``: question/answer strings such as "57+8" → "65"
+  for an encoder–decoder (``dlcore.seq2seq``), as padded batches of ids with special symbols.
 """
 
 import numbers
@@ -171,3 +173,103 @@ def truncated_bptt_batches(ids, batch_size, time_size):
             yield inputs[index], targets[index]
 
     return batches()
+
+
+def addition_problems(n, digits=2, seed=0):
+    """n distinct addition questions a + b with 0 ≤ a, b < 10^digits, as strings: (questions, answers).
+
+    The questions are written without leading zeros, e.g. "57+8", and the answers too, "65".  The pairs (a, b)
+    are drawn without replacement, so the first k questions and the rest never share a question (a train/test
+    split by slicing sees no test question in training).
+    """
+    name = "addition_problems"
+    n, digits = _check_count(name, "n", n), _check_count(name, "digits", digits)
+    if digits > 6:
+        raise ValueError(f"{name}: digits must be at most 6, got {digits}")
+    size = 10 ** digits
+    if n > size * size:
+        raise ValueError(f"{name}: there are only {size * size} distinct questions with digits={digits}, "
+                         f"asked for n={n}")
+    pairs = np.random.default_rng(seed).choice(size * size, size=n, replace=False)
+    a, b = np.divmod(pairs, size)
+    return [f"{x}+{y}" for x, y in zip(a.tolist(), b.tolist())], [str(x + y) for x, y in zip(a.tolist(), b.tolist())]
+
+
+def pad_sequences(sequences, pad_id, length=None):
+    """Sequences of ids of different lengths as one int64 batch (N, T), padded at the end with ``pad_id``
+    (パディング).  T is ``length``, or the longest sequence when omitted."""
+    name = "pad_sequences"
+    rows = [np.asarray(s) for s in sequences]
+    if not rows or any(r.ndim != 1 or (r.size and r.dtype.kind not in "iu") for r in rows):
+        raise ValueError(f"{name}: sequences must be a non-empty list of 1-D integer sequences")
+    longest = max(len(r) for r in rows)
+    steps = longest if length is None else _check_count(name, "length", length)
+    if longest > steps:
+        raise ValueError(f"{name}: a sequence has {longest} ids, longer than length={steps}")
+    batch = np.full((len(rows), steps), pad_id, dtype=np.int64)
+    lengths = np.array([len(r) for r in rows])
+    batch[np.arange(steps) < lengths[:, None]] = np.concatenate(rows) if longest else []
+    return batch
+
+
+class Vocabulary:
+    """Characters ↔ ids, with three special symbols (特殊記号) before the characters:
+
+    id 0 ``pad_id`` (padding, パディング), id 1 ``start_id`` (the start symbol a decoder reads first), id 2
+    ``end_id`` (the end symbol a decoder writes last); then the characters of ``characters`` in sorted order.
+    ``tokens[i]`` is the symbol of id i ("<pad>", "<s>", "</s>", then one character each).
+    """
+
+    SPECIALS = ("<pad>", "<s>", "</s>")
+
+    def __init__(self, characters):
+        if isinstance(characters, str):
+            characters = [characters]
+        chars = sorted(set("".join(characters)))
+        if not chars:
+            raise ValueError("Vocabulary: characters must hold at least one character")
+        self.tokens = list(self.SPECIALS) + chars
+        self.char_to_id = {ch: i for i, ch in enumerate(self.tokens) if i >= len(self.SPECIALS)}
+        self.pad_id, self.start_id, self.end_id = 0, 1, 2
+
+    def __len__(self):
+        return len(self.tokens)
+
+    def encode(self, text, start=False, end=False):
+        """The ids of ``text`` (int64), after the start symbol if ``start`` and followed by the end symbol if ``end``."""
+        unknown = sorted(set(text) - set(self.char_to_id))
+        if unknown:
+            raise ValueError(f"Vocabulary.encode: characters not in the vocabulary: {''.join(unknown)!r}")
+        ids = [self.char_to_id[ch] for ch in text]
+        return np.array([self.start_id] * start + ids + [self.end_id] * end, dtype=np.int64)
+
+    def encode_batch(self, texts, start=False, end=False, length=None, reverse=False):
+        """Encode every text and pad them into one batch (N, T) (``pad_sequences``).
+
+        ``reverse=True`` flips every padded row, so the text is read back to front after its padding
+        (the reversed input of Sutskever et al., 2014).
+        """
+        if isinstance(texts, str):
+            raise ValueError("Vocabulary.encode_batch: texts must be a list of strings, not one string")
+        batch = pad_sequences([self.encode(t, start, end) for t in texts], self.pad_id, length)
+        return np.ascontiguousarray(batch[:, ::-1]) if reverse else batch
+
+    def decode(self, ids):
+        """The text of one row of ids: the characters up to the first end symbol; padding and start symbols
+        are skipped."""
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
+            raise ValueError(f"Vocabulary.decode: ids must be a 1-D integer sequence, got {ids.dtype} {ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            raise ValueError(f"Vocabulary.decode: ids must lie in 0..{len(self) - 1}, got values from {ids.min()} "
+                             f"to {ids.max()}")
+        ends = np.flatnonzero(ids == self.end_id)
+        kept = ids[:ends[0] if ends.size else len(ids)]
+        return "".join(self.tokens[i] for i in kept.tolist() if i >= len(self.SPECIALS))
+
+    def decode_batch(self, ids):
+        """``decode`` of every row of a batch (N, T): a list of N strings."""
+        ids = np.asarray(ids)
+        if ids.ndim != 2:
+            raise ValueError(f"Vocabulary.decode_batch: ids must be a batch (N, T), got shape {ids.shape}")
+        return [self.decode(row) for row in ids]

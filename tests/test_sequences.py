@@ -76,6 +76,42 @@ def test_truncated_bptt_batches_continue_every_stream():
     np.testing.assert_array_equal(streams, np.arange(4)[:, None] * 25 + np.arange(25))
 
 
+def test_addition_problems_are_distinct_seeded_and_add_up():
+    questions, answers = sequences.addition_problems(3000, digits=2, seed=0)
+    assert len(questions) == len(set(questions)) == len(answers) == 3000
+    for q, a in zip(questions, answers):
+        left, right = q.split("+")
+        assert int(left) + int(right) == int(a) and str(int(left)) == left and str(int(right)) == right
+    assert max(len(q) for q in questions) == 5 and max(len(a) for a in answers) == 3
+    assert sequences.addition_problems(3000, 2, seed=0) == (questions, answers)
+    assert sequences.addition_problems(3000, 2, seed=1)[0] != questions
+    assert len(set(sequences.addition_problems(100, digits=1)[0])) == 100   # every question of 1 digit
+
+
+def test_vocabulary_puts_the_special_symbols_first_and_round_trips():
+    vocab = sequences.Vocabulary("0123456789+")
+    assert len(vocab) == 14 and (vocab.pad_id, vocab.start_id, vocab.end_id) == (0, 1, 2)
+    assert vocab.tokens[:4] == ["<pad>", "<s>", "</s>", "+"] and vocab.tokens[4:] == list("0123456789")
+    np.testing.assert_array_equal(vocab.encode("57+8"), [9, 11, 3, 12])
+    np.testing.assert_array_equal(vocab.encode("65", start=True, end=True), [1, 10, 9, 2])
+    assert vocab.encode("").dtype == np.int64
+    batch = vocab.encode_batch(["57+8", "1+2", "100+99"])
+    assert batch.shape == (3, 6) and batch.dtype == np.int64
+    np.testing.assert_array_equal(batch[1], [5, 3, 6, 0, 0, 0])
+    np.testing.assert_array_equal(vocab.encode_batch(["57+8", "1+2"], reverse=True), [[12, 3, 11, 9], [0, 6, 3, 5]])
+    assert vocab.encode_batch(["7"], length=3).shape == (1, 3)
+    assert vocab.decode_batch(batch) == ["57+8", "1+2", "100+99"]
+    assert vocab.decode([1, 10, 9, 2, 5, 5, 0]) == "65"        # start skipped, nothing after the end symbol
+    assert sequences.Vocabulary(["ab", "ca"]).tokens[3:] == ["a", "b", "c"]
+
+
+def test_pad_sequences_pads_at_the_end_to_the_longest_or_the_given_length():
+    batch = sequences.pad_sequences([[3, 4, 5], [6], []], pad_id=0)
+    np.testing.assert_array_equal(batch, [[3, 4, 5], [6, 0, 0], [0, 0, 0]])
+    assert batch.dtype == np.int64
+    np.testing.assert_array_equal(sequences.pad_sequences([np.array([1, 2])], pad_id=9, length=4), [[1, 2, 9, 9]])
+
+
 @pytest.mark.parametrize("call, message", [
     (lambda: sequences.adding_problem(10, 1), "adding_problem: time_size must be an integer ≥ 2, got 1"),
     (lambda: sequences.adding_problem(0, 10), "adding_problem: n must be an integer ≥ 1, got 0"),
@@ -91,6 +127,18 @@ def test_truncated_bptt_batches_continue_every_stream():
      "truncated_bptt_batches: 20 ids give 4 streams of 4 steps, shorter than one chunk of time_size=5"),
     (lambda: sequences.truncated_bptt_batches(np.arange(20), 0, 5),
      "truncated_bptt_batches: batch_size must be an integer ≥ 1, got 0"),
+    (lambda: sequences.addition_problems(101, digits=1),
+     "addition_problems: there are only 100 distinct questions with digits=1, asked for n=101"),
+    (lambda: sequences.addition_problems(10, digits=0), "addition_problems: digits must be an integer ≥ 1, got 0"),
+    (lambda: sequences.pad_sequences([[1, 2, 3]], 0, length=2),
+     "pad_sequences: a sequence has 3 ids, longer than length=2"),
+    (lambda: sequences.pad_sequences([], 0), "pad_sequences: sequences must be a non-empty list"),
+    (lambda: sequences.pad_sequences([[0.5]], 0), "pad_sequences: sequences must be a non-empty list of 1-D integer"),
+    (lambda: sequences.Vocabulary(""), "Vocabulary: characters must hold at least one character"),
+    (lambda: sequences.Vocabulary("0123").encode("12a"), "Vocabulary.encode: characters not in the vocabulary: 'a'"),
+    (lambda: sequences.Vocabulary("0123").encode_batch("12"), "Vocabulary.encode_batch: texts must be a list"),
+    (lambda: sequences.Vocabulary("01").decode([0, 5]), r"Vocabulary.decode: ids must lie in 0..4"),
+    (lambda: sequences.Vocabulary("01").decode_batch([1, 2]), r"Vocabulary.decode_batch: ids must be a batch \(N, T\)"),
 ])
 def test_bad_input_is_rejected_by_name(call, message):
     with pytest.raises(ValueError, match=message):
