@@ -6,7 +6,9 @@ instance normalization), ``augmentation``, ``conv`` (convolution, pooling),
 ``recurrent`` (RNN, BPTT, clipping; with ``gated`` for LSTM and GRU and
 ``time_layers`` for embedding and per-step layers), ``seq2seq`` (encoder–decoder
 models: Encoder, Decoder, PeekyDecoder, Seq2Seq, exact_match, token_accuracy),
-``sequences`` (generated sequence and text data, vocabulary and padding), ``network`` (Sequential, Residual, make_mlp), ``initializers``,
+``sequences`` (generated sequence and text data, vocabulary and padding),
+``word2vec`` (CBOW, SkipGram, negative sampling, the unigram sampler, the
+generated template corpus, similarity and analogies), ``network`` (Sequential, Residual, make_mlp), ``initializers``,
 ``optimizers``, ``data`` (datasets without download, mini-batches), ``training``
 (Trainer), ``metrics``, ``gradcheck`` (numerical gradients), ``plotting`` and ``interactive`` (figures and sliders
 for the book; they import matplotlib and ipywidgets only when used) and
