@@ -8,11 +8,15 @@ instance normalization), ``augmentation``, ``conv`` (convolution, pooling),
 models: Encoder, Decoder, PeekyDecoder, Seq2Seq, exact_match, token_accuracy),
 ``sequences`` (generated sequence and text data, vocabulary and padding),
 ``word2vec`` (CBOW, SkipGram, negative sampling, the unigram sampler, the
-generated template corpus, similarity and analogies), ``network`` (Sequential, Residual, make_mlp), ``initializers``,
-``optimizers``, ``data`` (datasets without download, mini-batches), ``training``
-(Trainer), ``metrics``, ``gradcheck`` (numerical gradients), ``plotting`` and ``interactive`` (figures and sliders
-for the book; they import matplotlib and ipywidgets only when used) and
-``grading`` (helpers for the nbgrader test cells of the assignments).
+generated template corpus, similarity and analogies), ``attention``
+(scaled dot-product and multi-head attention, masks, positional encoding, the
+Transformer encoder block) with ``attention_seq2seq`` (the attention decoder),
+``network`` (Sequential, Residual, make_mlp), ``initializers``, ``optimizers``,
+``data`` (datasets without download, mini-batches), ``training`` (Trainer),
+``metrics``, ``gradcheck`` (numerical gradients), ``plotting`` and
+``interactive`` (figures and sliders for the book; they import matplotlib and
+ipywidgets only when used) and ``grading`` (helpers for the nbgrader test cells
+of the assignments).
 """
 
 __version__ = "0.1.0"
