@@ -48,6 +48,15 @@ def _check_dout(layer, dout, shape):
                          f"got {np.shape(dout)}")
 
 
+def _check_loss_dout(layer, stored, dout):
+    """Raise unless forward has stored something and ``dout`` is a number (the loss is a scalar)."""
+    if stored is None:
+        raise RuntimeError(f"{layer}.backward: call forward first (backward uses what forward stored)")
+    if np.ndim(dout) != 0:
+        raise ValueError(f"{layer}.backward: dout is the upstream gradient of the scalar loss, "
+                         f"a number; got shape {np.shape(dout)}")
+
+
 class Affine:
     """Affine (fully connected, 全結合) layer: u = xW + b.
 
@@ -218,12 +227,7 @@ class _Loss:
         return t
 
     def backward(self, dout=1.0):
-        name = type(self).__name__
-        if self.y is None:
-            raise RuntimeError(f"{name}.backward: call forward first (backward uses what forward stored)")
-        if np.ndim(dout) != 0:
-            raise ValueError(f"{name}.backward: dout is the upstream gradient of the scalar loss, "
-                             f"a number; got shape {np.shape(dout)}")
+        _check_loss_dout(type(self).__name__, self.y, dout)
         return dout * (self.y - self.t) / len(self.y)
 
 

@@ -14,7 +14,7 @@ Everything here is also importable from ``dlcore.recurrent``.
 import numpy as np
 
 from . import initializers
-from .layers import _check_dout
+from .layers import _check_dout, _check_loss_dout
 
 
 def _check_weights(owner, Wx, Wh, b, gates):
@@ -279,11 +279,7 @@ class TimeSoftmaxWithLoss:
         return float(-np.sum(picked, where=counted) / count)
 
     def backward(self, dout=1.0):
-        if self.cache is None:
-            raise RuntimeError("TimeSoftmaxWithLoss.backward: call forward first (backward uses what forward stored)")
-        if np.ndim(dout) != 0:
-            raise ValueError(f"TimeSoftmaxWithLoss.backward: dout is the upstream gradient of the scalar loss, "
-                             f"a number; got shape {np.shape(dout)}")
+        _check_loss_dout("TimeSoftmaxWithLoss", self.cache, dout)
         y, labels, counted, count = self.cache
         dx = y.copy()
         flat = dx.reshape(-1, dx.shape[2])

@@ -19,7 +19,7 @@ with its analogy questions (``template_corpus``, ``template_analogies``) and cos
 import numpy as np
 
 from . import functions, initializers
-from .layers import _is_real
+from .layers import _check_loss_dout, _is_real
 from .time_layers import Embedding, _describe
 
 __all__ = ["contexts_and_targets", "word_vocabulary", "encode_words", "template_corpus", "template_analogies",
@@ -256,11 +256,7 @@ class NegativeSamplingLoss:
         return float(np.logaddexp(0, s * (1 - 2 * y)).sum() / n)
 
     def backward(self, dout=1.0):
-        if self.cache is None:
-            raise RuntimeError("NegativeSamplingLoss.backward: call forward first (backward uses what forward stored)")
-        if np.ndim(dout) != 0:
-            raise ValueError(f"NegativeSamplingLoss.backward: dout is the upstream gradient of the scalar loss, "
-                             f"a number; got shape {np.shape(dout)}")
+        _check_loss_dout("NegativeSamplingLoss", self.cache, dout)
         h, u, s, y = self.cache
         ds = (functions.sigmoid(s) - y) * s.dtype.type(dout / len(h))
         self.embed.backward(ds[:, :, None] * h[:, None, :])
