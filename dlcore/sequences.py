@@ -9,7 +9,9 @@ are float32, batch-major (N, T, D) like the recurrent layers, ids int64.
 - ``COURSE_TEXT`` with ``char_vocabulary``, ``encode``, ``decode`` and ``truncated_bptt_batches``: a short
   Japanese text written for the course, for a character-level language model (文字単位の言語モデル);
 - ``addition_problems``, ``Vocabulary`` and ``pad_sequences``: question/answer strings such as "57+8" → "65"
-  for an encoder–decoder (``dlcore.seq2seq``), as padded batches of ids with special symbols.
+  for an encoder–decoder (``dlcore.seq2seq``), as padded batches of ids with special symbols;
+- ``digit_problems``: random digit strings and their copy, reversal or sorted order ("3141" → "1134"), for
+  attention and the Transformer.
 """
 
 import numbers
@@ -193,6 +195,36 @@ def addition_problems(n, digits=2, seed=0):
     pairs = np.random.default_rng(seed).choice(size * size, size=n, replace=False)
     a, b = np.divmod(pairs, size)
     return [f"{x}+{y}" for x, y in zip(a.tolist(), b.tolist())], [str(x + y) for x, y in zip(a.tolist(), b.tolist())]
+
+
+DIGIT_TASKS = ("copy", "reverse", "sort")
+
+
+def digit_problems(n, length, task, seed=0):
+    """n distinct strings of ``length`` random digits and their answers: (questions, answers).
+
+    ``task`` is "copy" (the same string), "reverse" (read backwards) or "sort" (the digits in ascending order),
+    e.g. "3141" → "3141", "1413", "1134".  The questions are distinct, so slicing them into training and test
+    data never puts a test question in training.
+    """
+    name = "digit_problems"
+    n, length = _check_count(name, "n", n), _check_count(name, "length", length)
+    if task not in DIGIT_TASKS:
+        raise ValueError(f"{name}: task must be one of {DIGIT_TASKS}, got {task!r}")
+    if n > 10 ** min(length, 18) // 2:
+        raise ValueError(f"{name}: asked for n={n} distinct strings of {length} digits; use at most half of "
+                         f"the {10 ** length} there are")
+    rng, rows = np.random.default_rng(seed), np.empty((0, length), dtype=np.int64)
+    while len(rows) < n:                                   # draw, drop repeats (keeping the first), draw again
+        rows = np.concatenate([rows, rng.integers(0, 10, (n - len(rows), length))])
+        _, first = np.unique(rows, axis=0, return_index=True)
+        rows = rows[np.sort(first)]
+    answers = {"copy": rows, "reverse": rows[:, ::-1], "sort": np.sort(rows, axis=1)}[task]
+    return _digit_strings(rows), _digit_strings(answers)
+
+
+def _digit_strings(digits):
+    return ["".join(map(str, row)) for row in digits.tolist()]
 
 
 def pad_sequences(sequences, pad_id, length=None):

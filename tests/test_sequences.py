@@ -88,6 +88,15 @@ def test_addition_problems_are_distinct_seeded_and_add_up():
     assert len(set(sequences.addition_problems(100, digits=1)[0])) == 100   # every question of 1 digit
 
 
+def test_digit_problems_copy_reverse_and_sort_distinct_seeded_strings():
+    questions, copies = sequences.digit_problems(400, 3, "copy", seed=0)
+    assert len(set(questions)) == 400 and copies == questions and {len(q) for q in questions} == {3}
+    assert sequences.digit_problems(400, 3, "reverse", seed=0)[1] == [q[::-1] for q in questions]
+    assert sequences.digit_problems(400, 3, "sort", seed=0)[1] == ["".join(sorted(q)) for q in questions]
+    assert sequences.digit_problems(400, 3, "copy", seed=1)[0] != questions
+    assert sequences.digit_problems(400, 3, "copy", seed=0)[0] == questions
+
+
 def test_vocabulary_puts_the_special_symbols_first_and_round_trips():
     vocab = sequences.Vocabulary("0123456789+")
     assert len(vocab) == 14 and (vocab.pad_id, vocab.start_id, vocab.end_id) == (0, 1, 2)
@@ -130,6 +139,9 @@ def test_pad_sequences_pads_at_the_end_to_the_longest_or_the_given_length():
     (lambda: sequences.addition_problems(101, digits=1),
      "addition_problems: there are only 100 distinct questions with digits=1, asked for n=101"),
     (lambda: sequences.addition_problems(10, digits=0), "addition_problems: digits must be an integer ≥ 1, got 0"),
+    (lambda: sequences.digit_problems(10, 4, "shuffle"),
+     r"digit_problems: task must be one of \('copy', 'reverse', 'sort'\), got 'shuffle'"),
+    (lambda: sequences.digit_problems(6, 1, "copy"), "digit_problems: asked for n=6 distinct strings of 1 digits"),
     (lambda: sequences.pad_sequences([[1, 2, 3]], 0, length=2),
      "pad_sequences: a sequence has 3 ids, longer than length=2"),
     (lambda: sequences.pad_sequences([], 0), "pad_sequences: sequences must be a non-empty list"),
