@@ -11,6 +11,9 @@ models: Encoder, Decoder, PeekyDecoder, Seq2Seq, exact_match, token_accuracy),
 generated template corpus, similarity and analogies), ``attention``
 (scaled dot-product and multi-head attention, masks, positional encoding, the
 Transformer encoder block) with ``attention_seq2seq`` (the attention decoder),
+``transformer`` (TransformerEncoder for equal-length sequence tasks), ``generative``
+(reparameterisation, the Gaussian KL, the VAE loss and model, vector quantisation),
+``rl`` (returns, action selection, dynamic programming, tabular agents, REINFORCE),
 ``network`` (Sequential, Residual, make_mlp), ``initializers``, ``optimizers``,
 ``data`` (datasets without download, mini-batches), ``training`` (Trainer),
 ``metrics``, ``gradcheck`` (numerical gradients), ``plotting`` and

@@ -1,4 +1,4 @@
-"""Attention (注意機構) and the Transformer's pieces, with explicit forward and backward.
+"""Attention (アテンション) and the Transformer's pieces, with explicit forward and backward.
 
 Batch-major like the recurrent layers: a batch of sequences is (N, T, D).
 
@@ -10,12 +10,13 @@ Batch-major like the recurrent layers: a batch of sequences is (N, T, D).
   (N, 1, T_k) and ``causal_mask(T)`` (T, T), combined with ``&``.  A masked score becomes −∞ before the softmax
   (so its weight is exactly 0).  A row with every key masked has no weights to normalise: it returns weights 0
   and output 0 (and passes no gradient), never NaN.  (Adding −1e9 instead would give that row uniform weights,
-  the mean of V; PyTorch's ``scaled_dot_product_attention`` gives NaN there.)
+  the mean of V; ``torch.softmax`` and ``nn.MultiheadAttention`` give NaN there, while
+  ``F.scaled_dot_product_attention`` of PyTorch 2.13 gives 0 like this module.)
 - ``MultiHeadAttention`` (マルチヘッドアテンション): h heads of size d_k = d_model / h, Q = query W_Q + b_Q and the
   same for K, V, the heads joined and projected by W_O: 4d² + 4d parameters (4d² with ``bias=False``).
   Weights act on rows, x W with W (d_in, d_out), like ``Affine``; PyTorch stores the transpose.
-- ``SelfAttention`` (自己注意): query = key = value = x; its backward returns the sum of the three gradients.
-  Source–target attention (ソース・ターゲット注意) is ``MultiHeadAttention`` with key = value = the source.
+- ``SelfAttention`` (セルフアテンション): query = key = value = x; its backward returns the sum of the three gradients.
+  Source–target attention (ソース・ターゲットアテンション) is ``MultiHeadAttention`` with key = value = the source.
 - ``positional_encoding`` / ``PositionalEncoding`` (位置エンコーディング): PE(pos, 2i) = sin(pos / 10000^{2i/d}),
   PE(pos, 2i + 1) = cos(pos / 10000^{2i/d}), interleaved (even columns sin, odd columns cos).
 - ``TransformerEncoderBlock``: self-attention and a position-wise feed-forward network, each with a residual

@@ -359,6 +359,20 @@ def test_scaled_dot_product_attention_equals_torch_with_a_mask():
         np.testing.assert_allclose(a, t.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
+def test_a_fully_masked_row_is_zero_like_torch_sdpa_while_torch_softmax_gives_nan():
+    """The docstring's comparison: F.scaled_dot_product_attention (2.13) returns 0 there, torch.softmax NaN."""
+    torch = pytest.importorskip("torch", reason=TORCH_REASON)
+    Q, K, V = normal(N, TQ, DK), normal(N, TK, DK), normal(N, TK, DV)
+    mask = np.ones((N, TQ, TK), dtype=bool)
+    mask[0, 1] = False
+    out, _ = scaled_dot_product_attention(Q, K, V, mask)
+    theirs = torch.nn.functional.scaled_dot_product_attention(*(torch.tensor(a) for a in (Q, K, V)),
+                                                              attn_mask=torch.tensor(mask)).numpy()
+    np.testing.assert_allclose(out, theirs, rtol=1e-10, atol=1e-12)
+    assert np.all(theirs[0, 1] == 0)
+    assert torch.isnan(torch.softmax(torch.full((TK,), -float("inf")), dim=0)).all()
+
+
 @pytest.mark.parametrize("masking", ["none", "causal", "padding"])
 def test_multi_head_attention_equals_torch_multihead_attention(masking):
     """torch packs in_proj_weight = [W_Q; W_K; W_V] (3d, d) acting as x Wᵀ: our W_Q = in_proj_weight[:d]ᵀ.
