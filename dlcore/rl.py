@@ -6,7 +6,8 @@ terminated, truncated, info)); the agents are dlcore code and share one interfac
 ``end_episode()``.
 
 - ``discounted_returns``: G_t = r_{t+1} + γ G_{t+1} (収益, 割引率 γ).
-- ``epsilon_greedy`` (ε-greedy 法) and ``softmax_probabilities`` (π(a) = exp(Q(a)/T) / Σ_b exp(Q(b)/T), 温度 T).
+- ``epsilon_greedy`` (ε-greedy 法) and ``softmax_probabilities`` (π(a) = exp(Q(a)/T) / Σ_b exp(Q(b)/T), 温度 T);
+  ``run_bandits`` plays either on many multi-armed bandits (多腕バンディット) at once.
 - ``tabular_model`` reads a toy-text environment's transition table; ``policy_evaluation`` solves the Bellman
   expectation equation V = R_π + γ P_π V exactly, ``value_iteration`` the Bellman optimality equation.
 - ``MonteCarlo``, ``Sarsa`` and ``QLearning``: tabular action values Q (S, A), ε-greedy behaviour.
@@ -20,8 +21,8 @@ import numpy as np
 from .network import make_mlp
 from .optimizers import Adam
 
-__all__ = ["discounted_returns", "epsilon_greedy", "softmax_probabilities", "tabular_model", "policy_evaluation",
-           "value_iteration", "MonteCarlo", "Sarsa", "QLearning", "run_episode", "greedy_path",
+__all__ = ["discounted_returns", "epsilon_greedy", "softmax_probabilities", "run_bandits", "tabular_model",
+           "policy_evaluation", "value_iteration", "MonteCarlo", "Sarsa", "QLearning", "run_episode", "greedy_path",
            "policy_gradient_logits", "Reinforce"]
 
 
@@ -35,6 +36,12 @@ def _check_probability(owner, name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
         raise ValueError(f"{owner}: {name} must lie in [0, 1], got {value!r}")
     return float(value)
+
+
+def _check_temperature(owner, temperature):
+    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not temperature > 0:
+        raise ValueError(f"{owner}: temperature must be a number > 0, got {temperature!r}")
+    return float(temperature)
 
 
 def discounted_returns(rewards, gamma):
@@ -65,11 +72,51 @@ def epsilon_greedy(q_values, epsilon, rng):
 
 def softmax_probabilities(q_values, temperature):
     """π(a) = exp(Q(a)/T) / Σ_b exp(Q(b)/T) over the last axis (large T: uniform; T → 0: greedy)."""
-    if isinstance(temperature, bool) or not isinstance(temperature, numbers.Real) or not temperature > 0:
-        raise ValueError(f"softmax_probabilities: temperature must be a number > 0, got {temperature!r}")
-    scaled = np.asarray(q_values, dtype=float) / temperature
+    scaled = np.asarray(q_values, dtype=float) / _check_temperature("softmax_probabilities", temperature)
     e = np.exp(scaled - scaled.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def run_bandits(means, steps, epsilon=None, temperature=None, noise=1.0, seed=0):
+    """Sample-average learning on many multi-armed bandits at once (多腕バンディット), one row of ``means`` each.
+
+    Arm a of bandit i pays r ~ N(means[i, a], noise²).  At every step each bandit picks an arm, ε-greedy (ties
+    broken at random) or, given ``temperature`` T instead, from π(a) = exp(Q(a)/T) / Σ_b exp(Q(b)/T), and moves
+    its estimate Q(a) ← Q(a) + (r − Q(a)) / n(a) (n(a): the pulls of a so far; Q starts at 0).
+    Returns the rewards and the arms chosen, both (steps, bandits).
+    """
+    name = "run_bandits"
+    means = np.asarray(means, dtype=float)
+    if means.ndim != 2 or not means.size:
+        raise ValueError(f"{name}: means must be (bandits, arms), got shape {means.shape}")
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+        raise ValueError(f"{name}: steps must be an integer ≥ 1, got {steps!r}")
+    if (epsilon is None) == (temperature is None):
+        raise ValueError(f"{name}: give either epsilon (ε-greedy) or temperature (softmax), not both or neither")
+    if epsilon is not None:
+        epsilon = _check_probability(name, "epsilon", epsilon)
+    else:
+        temperature = _check_temperature(name, temperature)
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or noise < 0:
+        raise ValueError(f"{name}: noise (the standard deviation of a reward) must be a number ≥ 0, got {noise!r}")
+    n_bandits, n_arms = means.shape
+    rng, rows = np.random.default_rng(seed), np.arange(n_bandits)
+    Q, pulls = np.zeros((n_bandits, n_arms)), np.zeros((n_bandits, n_arms))
+    rewards, arms = np.empty((steps, n_bandits)), np.empty((steps, n_bandits), dtype=int)
+    for t in range(steps):                                          # each step needs the estimates of the last
+        if temperature is None:
+            best = Q == Q.max(axis=1, keepdims=True)
+            arm = np.argmax(best * rng.random(Q.shape), axis=1)     # a random one of the best arms
+            explore = rng.random(n_bandits) < epsilon
+            arm = np.where(explore, rng.integers(n_arms, size=n_bandits), arm)
+        else:
+            cumulative = softmax_probabilities(Q, temperature).cumsum(axis=1)
+            arm = np.minimum((cumulative < rng.random((n_bandits, 1))).sum(axis=1), n_arms - 1)
+        reward = means[rows, arm] + noise * rng.standard_normal(n_bandits)
+        pulls[rows, arm] += 1
+        Q[rows, arm] += (reward - Q[rows, arm]) / pulls[rows, arm]
+        rewards[t], arms[t] = reward, arm
+    return rewards, arms
 
 
 def tabular_model(env):
@@ -232,10 +279,10 @@ def policy_gradient_logits(probabilities, actions, weights):
 
 
 class Reinforce:
-    """REINFORCE (方策勾配法): θ ← θ + ε ∇J with ∇J ≈ (1/T) Σ_t ∇_θ log π_θ(a_t | s_t) Ĝ_t, one episode at a time.
+    """REINFORCE (方策勾配法): θ ← θ + η ∇J with ∇J ≈ (1/T) Σ_t ∇_θ log π_θ(a_t | s_t) Ĝ_t, one episode at a time.
 
     The policy π_θ(a | s) = softmax(f_θ(s)) is ``network.make_mlp(sizes, activation="tanh")`` (sizes = [state
-    size, hidden…, actions]), trained by Adam (learning rate ``lr``) on L = −(1/T) Σ_t Ĝ_t log π(a_t | s_t).
+    size, hidden…, actions]), trained by Adam (learning rate η = ``lr``) on L = −(1/T) Σ_t Ĝ_t log π(a_t | s_t).
     ``returns``: "raw" uses Ĝ_t = G_t; "baseline" subtracts the episode's mean return (a baseline lowers the
     gradient's variance without changing its mean); "normalized" also divides by the standard deviation.
     """

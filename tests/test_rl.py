@@ -66,6 +66,23 @@ def test_softmax_probabilities_follow_the_temperature():
     np.testing.assert_allclose(rl.softmax_probabilities(np.array([1000.0, 0.0]), 1.0), [1, 0])
 
 
+def test_run_bandits_keeps_sample_averages_and_explores_as_told():
+    means = np.tile([-1.0, -2.0, -3.0], (50, 1))
+    rewards, arms = rl.run_bandits(means, 20, epsilon=0.0, noise=0.0, seed=0)
+    assert rewards.shape == arms.shape == (20, 50)
+    assert np.all(np.sort(arms[:3], axis=0).T == [0, 1, 2]) and np.all(arms[3:] == 0)   # each arm once (Q = 0 looks best)
+    np.testing.assert_array_equal(rewards, means[0][arms])
+    stuck = rl.run_bandits(np.tile([1.0, 2.0, 3.0], (200, 1)), 10, epsilon=0.0, noise=0.0, seed=1)[1]
+    assert np.all(stuck == stuck[0]) and len(set(stuck[0])) == 3        # pure exploitation keeps its first arm
+    _, random_arms = rl.run_bandits(np.zeros((400, 4)), 50, epsilon=1.0, seed=2)
+    np.testing.assert_allclose(np.bincount(random_arms.ravel()) / random_arms.size, 0.25, atol=0.01)
+    greedy = rl.run_bandits(means, 30, temperature=1e-3, noise=0.0, seed=3)[1]
+    hot = rl.run_bandits(means, 30, temperature=1e3, noise=0.0, seed=3)[1]
+    assert np.mean(greedy[5:] == 0) == 1 and abs(np.mean(hot == 0) - 1 / 3) < 0.03
+    noisy, _ = rl.run_bandits(np.full((2000, 1), 0.5), 1, epsilon=0.1, seed=4)
+    assert abs(noisy.mean() - 0.5) < 0.06 and abs(noisy.std() - 1) < 0.05
+
+
 def test_tabular_model_and_value_iteration_give_the_exact_optimal_values():
     env = Corridor(5)
     P, R = rl.tabular_model(env)
@@ -168,6 +185,12 @@ def test_reinforce_learns_to_match_the_context_and_normalized_returns_have_unit_
      r"epsilon_greedy: q_values must be the action values of one state \(A,\)"),
     (lambda: rl.epsilon_greedy(np.zeros(2), -0.1, np.random.default_rng()), r"epsilon_greedy: epsilon must lie in"),
     (lambda: rl.softmax_probabilities(np.zeros(2), 0), "softmax_probabilities: temperature must be a number > 0"),
+    (lambda: rl.run_bandits(np.zeros(3), 5, epsilon=0.1), r"run_bandits: means must be \(bandits, arms\)"),
+    (lambda: rl.run_bandits(np.zeros((2, 3)), 0, epsilon=0.1), "run_bandits: steps must be an integer ≥ 1"),
+    (lambda: rl.run_bandits(np.zeros((2, 3)), 5), "run_bandits: give either epsilon"),
+    (lambda: rl.run_bandits(np.zeros((2, 3)), 5, epsilon=0.1, temperature=1.0), "run_bandits: give either epsilon"),
+    (lambda: rl.run_bandits(np.zeros((2, 3)), 5, temperature=-1), "run_bandits: temperature must be a number > 0"),
+    (lambda: rl.run_bandits(np.zeros((2, 3)), 5, epsilon=0.1, noise=-1), r"run_bandits: noise \(the standard"),
     (lambda: rl.value_iteration(np.zeros((2, 2, 3)), np.zeros((2, 2)), 0.9),
      r"value_iteration: expected P \(S, A, S\) and R \(S, A\)"),
     (lambda: rl.policy_evaluation(*rl.tabular_model(Corridor(3)), np.ones((3, 2)), 0.9),
