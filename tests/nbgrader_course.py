@@ -1,5 +1,7 @@
 """Helpers for tests that grade in a temporary nbgrader course (test_grading, test_adversarial, test_exchange)."""
 
+import atexit
+import functools
 import html
 import importlib.util
 import os
@@ -7,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -215,16 +218,33 @@ def failing_tests_in_process(submissions, timeout=300):
     return dict(zip(names, verdicts))
 
 
+@functools.cache
+def empty_gradebook():
+    """An empty gradebook.db, made once per test session.
+
+    nbgrader stamps a new gradebook with the schema version it asks of an ``alembic``
+    subprocess (seconds); a copy of this one lets each temporary course skip that.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="gradebook-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "gradebook.db"
+    subprocess.run([sys.executable, "-c", "import sys; from nbgrader.api import Gradebook; Gradebook(sys.argv[1]).close()",
+                    f"sqlite:///{path}"], check=True, env=ENV)
+    return path
+
+
 def make_course(root, assignment, config=""):
     """Copy the course configuration (plus ``config``) and one assignment's source; generate its release.
 
     Only nbgrader's ``generate_assignment`` step of tools/release.py runs: tagging the
     raising cells would execute the release once more, and the grading tests check the
     committed tags against the untouched submission that autograde executes anyway.
+    The course starts from a copy of an empty gradebook (``empty_gradebook``).
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     (root / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text() + config)
+    shutil.copyfile(empty_gradebook(), root / "gradebook.db")
     shutil.copytree(ROOT / "solutions" / assignment, root / "solutions" / assignment)
     release.generate(assignment, root, quiet=True)
     return Course(root, assignment)
