@@ -70,11 +70,12 @@ def record_line(name, data):
 
 def dlcore_wheel(folder):
     """Write a pure-Python wheel of dlcore (its package files, metadata from pyproject.toml) into ``folder``."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = pyproject["project"]
     name, version = project["name"], project["version"]
     info = f"{name}-{version}.dist-info"
-    files = {f"{name}/{p.name}": p.read_bytes()
-             for p in sorted((ROOT / name).iterdir()) if p.suffix in (".py", ".npz")}
+    patterns = ["*.py", *pyproject["tool"]["setuptools"]["package-data"][name]]
+    files = {f"{name}/{p.name}": p.read_bytes() for pattern in patterns for p in sorted((ROOT / name).glob(pattern))}
     files[f"{info}/METADATA"] = (f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
                                  f"Summary: {project['description']}\n"
                                  f"Requires-Python: {project['requires-python']}\n"
