@@ -18,6 +18,11 @@ ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir(
 BUILD_DIR = ROOT / "_build"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--pyodide-chapters", action="store_true",
+                     help="also run every chapter in Pyodide (tests/test_lite.py; about 12 minutes on 2 cores)")
+
+
 @pytest.fixture(scope="session")
 def built_book():
     """Build the whole book with warnings as errors (tools/build_book.py); returns the html folder.

@@ -33,8 +33,17 @@ KNOWN_STDERR = {
     "Matplotlib is building the font cache; this may take a moment.":
         "a new kernel in the browser has no font cache yet; matplotlib says so once while it builds it",
 }
-KNOWN_EXCEPTIONS = {}
-"""(notebook, cell index) → why that cell of a chapter fails in Pyodide although it passes locally."""
+CLAIM = ("a guarded claim (remove-cell) about a training run: Pyodide's NumPy 2.0.2 (wasm32, no OpenBLAS) rounds "
+         "float32 sums differently, so training takes another path and the number lands outside the margin the "
+         "chapter states for the course's NumPy; the cells that train and show the result run")
+KNOWN_EXCEPTIONS = {
+    ("book/13_resnet.ipynb", 4): CLAIM,
+    ("book/14_rnn.ipynb", 14): CLAIM,
+    ("book/15_lstm.ipynb", 25): CLAIM,
+    ("book/18_attention.ipynb", 10): CLAIM,
+    ("book/18_attention.ipynb", 19): CLAIM,
+}
+"""(notebook, code cell index) → why that cell of a chapter fails in Pyodide although it passes locally."""
 WORKERS = 2
 """Node processes running the chapters at once (the machine has 2 cores)."""
 
@@ -143,7 +152,9 @@ def requests_made():
 
 @pytest.fixture
 def open_notebook(browser, offline_site, requests_made):
-    """Open a notebook of the site in JupyterLab; returns (page, seconds until the first output, cells)."""
+    """Open a notebook of the site in JupyterLab and run its code cells one after another, as Shift+Enter
+    would (JupyterLite's Run All sometimes stops early after a cell tagged raises-exception); returns
+    (page, seconds from opening the page to the first output, the code cells as the notebook holds them)."""
     made, outside = requests_made
     base, _ = offline_site
     contexts = []
@@ -167,7 +178,7 @@ def open_notebook(browser, offline_site, requests_made):
         page.goto(f"{base}/lite/lab/index.html?path={path}")
         page.wait_for_function("() => window.jupyterapp?.shell.currentWidget?.content?.widgets?.length > 0",
                                timeout=60_000)
-        page.evaluate(RUN_ALL_JS)
+        page.evaluate(RUN_CELLS_JS)
         page.wait_for_selector(".jp-Notebook .jp-OutputArea-output", state="attached", timeout=180_000)
         first_output = time.perf_counter() - start
         page.evaluate("""() => Promise.race([window.ranAll, new Promise((_, reject) =>
@@ -182,11 +193,17 @@ def open_notebook(browser, offline_site, requests_made):
     assert outside == [], f"requests outside loopback: {outside}"
 
 
-RUN_ALL_JS = """() => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  window.ranAll = panel.sessionContext.ready
-    .then(() => panel.sessionContext.session.kernel.info)
-    .then(() => window.jupyterapp.commands.execute('notebook:run-all-cells'));
+RUN_CELLS_JS = """() => {
+  const app = window.jupyterapp, panel = app.shell.currentWidget, notebook = panel.content;
+  window.ranAll = (async () => {
+    await panel.sessionContext.ready;
+    await panel.sessionContext.session.kernel.info;
+    for (const [index, cell] of notebook.widgets.entries()) {
+      if (cell.model.type !== 'code') continue;
+      notebook.activeCellIndex = index;
+      await app.commands.execute('notebook:run-cell');
+    }
+  })();
 }"""
 CELLS_JS = """() => {
   const model = window.jupyterapp.shell.currentWidget.content.model;
@@ -239,7 +256,7 @@ def move_first_live_slider(page):
 def test_a_chapter_runs_offline_in_the_browser_and_its_live_slider_redraws(open_notebook, offline_site):
     page, first_output, cells = open_notebook("book/02_activation.ipynb")
     print(f"book/02_activation: first output {first_output:.1f} s after opening the page")
-    assert all(c["count"] is not None for c in cells), "a cell did not run"
+    assert [i for i, c in enumerate(cells) if c["count"] is None] == [], "a cell did not run"
     assert [e for c in cells for e in errors_of(c)] == []
     assert unexpected_stderr(cells) == []
     before, after = move_first_live_slider(page)
@@ -254,7 +271,8 @@ def test_a_chapter_runs_offline_in_the_browser_and_its_live_slider_redraws(open_
 @needs_chromium
 def test_an_exercise_runs_in_the_browser_failing_only_where_the_untouched_release_must(open_notebook):
     _, _, cells = open_notebook("exercises/02_activation/02_activation.ipynb")
-    assert all(c["count"] is not None for c in cells), "run all stopped before the last cell"
+    not_run = [i for i, c in enumerate(cells) if c["count"] is None]
+    assert not_run == [], f"code cells {not_run} of {len(cells)} did not run"
     failing = [i for i, c in enumerate(cells) if errors_of(c)]
     tagged = [i for i, c in enumerate(cells) if "raises-exception" in c["tags"]]
     assert failing == tagged and failing, (failing, tagged)
@@ -270,8 +288,9 @@ def kernel_packages(site):
     return [str(site / p[len(build_lite.WORKER_TO_SITE):]) if p.endswith(".whl") else p for p in packages]
 
 
-def run_in_pyodide(pyodide, packages, notebooks, workers):
-    """Run ``notebooks`` in ``workers`` Node processes; returns one result per notebook."""
+def run_in_pyodide(pyodide, packages, notebooks, workers, cells=None):
+    """Run the first ``cells`` code cells (all if None) of ``notebooks`` in ``workers`` Node processes;
+    returns one result per notebook, sorted by path."""
     node = shutil.which("node")
     if node is None:
         pytest.skip("running every chapter in Pyodide needs Node (apt-get install nodejs)")
@@ -280,7 +299,7 @@ def run_in_pyodide(pyodide, packages, notebooks, workers):
         for worker in range(workers):
             job = Path(folder) / f"job{worker}.json"
             job.write_text(json.dumps({"pyodide": str(pyodide), "packages": packages, "root": str(ROOT),
-                                       "notebooks": notebooks[worker::workers]}))
+                                       "notebooks": notebooks[worker::workers], "cells": cells}))
             processes.append(subprocess.Popen([node, str(ROOT / "tests" / "run_in_pyodide.mjs"), str(job)],
                                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
         results = []
@@ -291,10 +310,32 @@ def run_in_pyodide(pyodide, packages, notebooks, workers):
     return sorted(results, key=lambda r: r["notebook"])
 
 
-def test_every_chapter_runs_in_pyodide(site, pyodide_copy):
+def test_the_setup_cell_of_every_chapter_and_release_runs_in_pyodide(site, pyodide_copy):
+    """What every notebook imports first is there in the site's kernel (a new import fails here in seconds)."""
+    results = run_in_pyodide(pyodide_copy, kernel_packages(site), CHAPTERS + RELEASES, 1, cells=1)
+    assert [r["notebook"] for r in results] == sorted(CHAPTERS + RELEASES)
+    assert {r["notebook"]: r["errors"] for r in results if r["errors"]} == {}
+
+
+def test_every_chapter_runs_in_pyodide(request, site, pyodide_copy):
+    """Every code cell of every chapter, in Pyodide with the site's packages, fails only as KNOWN_EXCEPTIONS say.
+
+    The chapters' training runs are many times slower there than with the course's NumPy (about 23 CPU
+    minutes for 20 chapters on this machine, where the whole suite may take 30), so this runs only when asked:
+    ``./course test tests/test_lite.py --pyodide-chapters`` (the pyodide workflow does, on GitHub).
+    """
+    if not request.config.getoption("--pyodide-chapters"):
+        pytest.skip("every chapter in Pyodide takes about 12 minutes on 2 cores, beyond the suite's budget: "
+                    "./course test tests/test_lite.py --pyodide-chapters")
     results = run_in_pyodide(pyodide_copy, kernel_packages(site), CHAPTERS, WORKERS)
     assert [r["notebook"] for r in results] == CHAPTERS
-    print("\n".join(f"{r['notebook']}: {r['cells']} cells in {r['seconds']} s" for r in results))
+    for r in results:
+        slowest = sorted(enumerate(r["cell_seconds"]), key=lambda cell: -cell[1])[:3]
+        print(f"{r['notebook']}: {r['cells']} cells in {r['seconds']} s (slowest cells {slowest})")
+    notebooks = {n: [c for c in json.loads((ROOT / n).read_text())["cells"] if c["cell_type"] == "code"]
+                 for n, _ in KNOWN_EXCEPTIONS}
+    assert all("remove-cell" in notebooks[n][i]["metadata"].get("tags", []) for n, i in KNOWN_EXCEPTIONS
+               if KNOWN_EXCEPTIONS[n, i] is CLAIM), "a known exception marked as a claim is not a claim cell"
     failed = {(r["notebook"], e["cell"]): e["error"] for r in results for e in r["errors"]}
     assert {key: error for key, error in failed.items() if key not in KNOWN_EXCEPTIONS} == {}
     assert [key for key in KNOWN_EXCEPTIONS if key not in failed] == [], "a known exception no longer fails"

@@ -7,7 +7,8 @@ its CDN).  Nothing is installed with ``%pip``: the kernel's ``loadPyodideOptions
 preloads NumPy and matplotlib from Pyodide and, from the site's own ``pypi/``
 folder, a wheel of dlcore built here plus the pure-Python wheels dlcore
 imports lazily (``PYPI_WHEELS``, at the versions of requirements.lock), so a
-chapter's first cell imports everything it needs.
+chapter's first cell imports everything it needs.  The kernel itself is the
+federated extension in the wheel ``KERNEL_EXTENSION``.
 """
 
 import base64
@@ -31,8 +32,11 @@ WHEELS = ROOT / ".cache" / "downloads" / "wheels"
 PYPI_WHEELS = ("ipywidgets", "comm", "matplotlib-fontja", "tqdm")
 """Pure-Python packages from PyPI that dlcore imports lazily (comm for ipywidgets)."""
 PYODIDE_PACKAGES = ("numpy", "matplotlib")
+KERNEL_EXTENSION = "jupyterlite-pyodide-kernel==0.5.2"
+"""The last release whose kernel starts Pyodide 0.27.  Only its wheel is used, as the site's federated
+extension: installed, its lab extension would also load, and fail, in the course's own JupyterLab."""
 KERNEL = "@jupyterlite/pyodide-kernel-extension:kernel"
-EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
+WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 WORKER_TO_SITE = "../../../../"
 """From the kernel's worker script (extensions/<scope>/<name>/static/) back to the site's root."""
 
@@ -46,9 +50,10 @@ def pinned_version(name):
     raise KeyError(f"{name} is not pinned in requirements.lock")
 
 
-def pypi_wheel(name):
-    """The wheel of ``name`` at its pinned version, downloaded once from PyPI into .cache/downloads/wheels."""
-    version = pinned_version(name)
+def pypi_wheel(name, version=None):
+    """The pure-Python wheel of ``name`` (at its version in requirements.lock unless given), downloaded
+    once from PyPI into .cache/downloads/wheels."""
+    version = version or pinned_version(name)
     pattern = re.compile(rf"{re.sub(r'[-_.]+', '_', name)}-{re.escape(version)}-(py3|py2\.py3)-none-any\.whl",
                          re.IGNORECASE)
 
@@ -59,7 +64,7 @@ def pypi_wheel(name):
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
                         "--dest", str(WHEELS), f"{name}=={version}"], check=True)
     if not found():
-        raise FileNotFoundError(f"PyPI has no pure-Python wheel of {name}=={version} (pinned in requirements.lock)")
+        raise FileNotFoundError(f"PyPI has no pure-Python wheel of {name}=={version}")
     return found()[0]
 
 
@@ -129,6 +134,7 @@ def build(site=SITE):
     wheel_folder.mkdir(parents=True)
     stage_contents(contents)
     wheels = [dlcore_wheel(wheel_folder), *(pypi_wheel(name) for name in PYPI_WHEELS)]
+    kernel_extension = pypi_wheel(*KERNEL_EXTENSION.split("=="))
     (SOURCE / "jupyter-lite.json").write_text(json.dumps({
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {"appName": "ディープラーニング講座", "litePluginSettings": {KERNEL: kernel_settings(wheels)}},
@@ -139,14 +145,16 @@ def build(site=SITE):
             "output_dir": str(site), "contents": [str(contents)], "apps": ["lab"],
             "no_sourcemaps": True, "no_unused_shared_packages": True,
             "ignore_sys_prefix": ["federated_extensions"],
-            "federated_extensions": [str(labextensions / name) for name in EXTENSIONS],
+            "federated_extensions": [str(kernel_extension), str(labextensions / WIDGETS_EXTENSION)],
         },
-        "PipliteAddon": {"piplite_urls": [str(wheel) for wheel in wheels]},
     }, indent=2))
     jupyter = Path(sys.executable).parent / "jupyter"
     result = subprocess.run([str(jupyter), "lite", "build"], cwd=SOURCE, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"jupyter lite build failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    (site / "pypi").mkdir()
+    for wheel in wheels:
+        shutil.copy2(wheel, site / "pypi" / wheel.name)
     return check_written_config(site, pyodide_dist.CDN_URL + "pyodide.js")
 
 
