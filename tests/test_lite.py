@@ -18,6 +18,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
+import nbformat
 import pytest
 
 import build_lite
@@ -269,14 +270,25 @@ def test_a_chapter_runs_offline_in_the_browser_and_its_live_slider_redraws(open_
 
 
 @needs_chromium
-def test_an_exercise_runs_in_the_browser_failing_only_where_the_untouched_release_must(open_notebook):
-    _, _, cells = open_notebook("exercises/02_activation/02_activation.ipynb")
+def test_an_exercise_runs_in_the_browser_failing_only_where_the_untouched_release_must(open_notebook, tmp_path):
+    """It runs as locally, and File → Download gives the learner the notebook to submit, grading metadata kept."""
+    release = "exercises/02_activation/02_activation.ipynb"
+    page, _, cells = open_notebook(release)
     not_run = [i for i, c in enumerate(cells) if c["count"] is None]
     assert not_run == [], f"code cells {not_run} of {len(cells)} did not run"
     failing = [i for i, c in enumerate(cells) if errors_of(c)]
     tagged = [i for i, c in enumerate(cells) if "raises-exception" in c["tags"]]
     assert failing == tagged and failing, (failing, tagged)
     assert unexpected_stderr(cells) == []
+    with page.expect_download() as download:
+        page.evaluate("() => window.jupyterapp.commands.execute('docmanager:download')")
+    # the browser names it after the whole path (the learner guide says to rename it before submitting)
+    assert download.value.suggested_filename == release.replace("/", "_")
+    download.value.save_as(tmp_path / "submitted.ipynb")
+    submitted = nbformat.read(tmp_path / "submitted.ipynb", as_version=4)
+    original = nbformat.read(ROOT / release, as_version=4)
+    assert [c.metadata.get("nbgrader") for c in submitted.cells] == [c.metadata.get("nbgrader") for c in original.cells]
+    assert sum(bool(c.get("outputs")) for c in submitted.cells if c.cell_type == "code") > 0
 
 
 # --- every chapter in Pyodide (Node) ---------------------------------------------------------------
