@@ -51,6 +51,8 @@ WORKERS = 2
 
 @pytest.fixture(scope="module")
 def pyodide_copy():
+    if shutil.which("npm") is None and not (pyodide_dist.DIST / "pyodide-lock.json").exists():
+        pytest.skip(f"npm is needed to fetch {pyodide_dist.NPM_SPEC} for the site's tests")
     return pyodide_dist.verified_copy()
 
 

@@ -102,7 +102,8 @@ def wheels_archive():
 
 def assemble(target=DIST):
     """Write the verified copy into ``target`` (replacing what was there) and return it."""
-    staging = Path(tempfile.mkdtemp(prefix="pyodide-", dir=target.parent if target.parent.exists() else None))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="pyodide-", dir=target.parent))
     try:
         with tarfile.open(npm_tarball()) as archive:
             for name in CORE_FILES:
