@@ -113,7 +113,7 @@ class AttentionDecoder:
         if isinstance(start_id, bool) or not isinstance(start_id, numbers.Integral) \
                 or not 0 <= start_id < self.vocab_size:
             raise ValueError(f"{owner}: start_id must be an id in 0..{self.vocab_size - 1}, got {start_id!r}")
-        ids = np.full((len(hs_enc), 1), start_id, dtype=np.int64)
+        ids = np.full((len(hs_enc), 1), start_id, dtype=np.intp)
         state, out, weights = (hs_enc[:, -1], np.zeros_like(hs_enc[:, -1])), [], []
         for _ in range(length):
             ids = self._step(ids, hs_enc, state, mask)[:, 0].argmax(axis=1)[:, None]

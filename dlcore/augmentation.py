@@ -48,7 +48,7 @@ def _sample(images, src_y, src_x):
     h, w = images.shape[-2:]
     planes = images.reshape(len(images), -1, h, w)                  # (N, C, H, W), C = 1 for (N, H, W)
     batch = np.arange(len(images))[:, None, None]
-    y0, x0 = np.floor(src_y).astype(np.int64), np.floor(src_x).astype(np.int64)
+    y0, x0 = np.floor(src_y).astype(np.intp), np.floor(src_x).astype(np.intp)
     wy, wx = (src_y - y0).astype(images.dtype), (src_x - x0).astype(images.dtype)
     out = np.zeros_like(planes)
     for dy, dx, weight in ((0, 0, (1 - wy) * (1 - wx)), (0, 1, (1 - wy) * wx),
@@ -192,10 +192,10 @@ def random_erasing(images, rng, p=0.5, area=(0.02, 0.4), aspect=(0.3, 3.3)):
     n, (h, w) = len(images), images.shape[-2:]
     share = rng.uniform(*area, n)
     ratio = np.exp(rng.uniform(np.log(aspect[0]), np.log(aspect[1]), n))
-    height = np.clip(np.round(np.sqrt(share * h * w * ratio)), 1, h).astype(np.int64)
-    width = np.clip(np.round(np.sqrt(share * h * w / ratio)), 1, w).astype(np.int64)
-    top = (rng.random(n) * (h - height + 1)).astype(np.int64)
-    left = (rng.random(n) * (w - width + 1)).astype(np.int64)
+    height = np.clip(np.round(np.sqrt(share * h * w * ratio)), 1, h).astype(np.intp)
+    width = np.clip(np.round(np.sqrt(share * h * w / ratio)), 1, w).astype(np.intp)
+    top = (rng.random(n) * (h - height + 1)).astype(np.intp)
+    left = (rng.random(n) * (w - width + 1)).astype(np.intp)
     erase = _box_mask(images, top, left, height, width) & (_per_image(images, rng.random(n) < p) > 0)
     return np.where(erase, rng.random(images.shape).astype(images.dtype), images)
 

@@ -1,14 +1,23 @@
 """Datasets that need no download, and the mini-batch iterator (データセット).
 
 Every generator takes a ``seed`` so that a chapter shows the same numbers on
-every run; inputs are float32, class labels int64.
+every run; inputs are float32, class labels np.intp (the platform's index type,
+which ``np.bincount`` accepts on 32-bit WebAssembly too).  Nothing here needs
+scikit-learn: the digits ship with dlcore (digits.csv.gz, its header says where
+they come from), and the splits and the moons draw exactly what scikit-learn's
+``train_test_split(..., stratify=...)`` and ``make_moons`` draw for the same seed.
 """
+
+import math
+from pathlib import Path
 
 import numpy as np
 
+DIGITS = Path(__file__).with_name("digits.csv.gz")
+
 
 def load_digits(test_ratio=0.2, seed=0, one_hot=False):
-    """scikit-learn's bundled 8×8 handwritten digits (1,797 images, 10 classes).
+    """The 8×8 handwritten digits that scikit-learn bundles (1,797 images, 10 classes).
 
     Pixels are scaled from 0..16 to 0..1 and flattened to 64 features.  The
     split is stratified: each digit keeps the same share in train and test.
@@ -17,19 +26,58 @@ def load_digits(test_ratio=0.2, seed=0, one_hot=False):
     -------
     (x_train, t_train), (x_test, t_test)
     """
-    from sklearn.datasets import load_digits as sklearn_digits
-    from sklearn.model_selection import train_test_split
-
     if not 0 < test_ratio < 1:
         raise ValueError(f"load_digits: test_ratio must lie between 0 and 1, got {test_ratio}")
-    digits = sklearn_digits()
-    x = (digits.data / 16.0).astype(np.float32)
-    t = digits.target.astype(np.int64)
-    x_train, x_test, t_train, t_test = train_test_split(
-        x, t, test_size=test_ratio, random_state=seed, stratify=t)
+    table = np.loadtxt(DIGITS, delimiter=",")
+    x = (table[:, :-1] / 16.0).astype(np.float32)
+    t = table[:, -1].astype(np.intp)
+    train, test = stratified_split(t, test_ratio, seed)
+    x_train, x_test, t_train, t_test = x[train], x[test], t[train], t[test]
     if one_hot:
         t_train, t_test = to_one_hot(t_train, 10), to_one_hot(t_test, 10)
     return (x_train, t_train), (x_test, t_test)
+
+
+def stratified_split(labels, test_ratio, seed):
+    """Indices (train, test) of a random split in which each class keeps its share.
+
+    The same draw as scikit-learn's ``train_test_split(..., test_size=test_ratio,
+    random_state=seed, stratify=labels)`` (``StratifiedShuffleSplit``): ⌈ratio · N⌉
+    test samples, shares rounded as its ``_approximate_mode`` rounds them.
+    """
+    classes, label_ids, counts = np.unique(labels, return_inverse=True, return_counts=True)
+    n_test = math.ceil(test_ratio * len(label_ids))
+    n_train = len(label_ids) - n_test
+    if counts.min() < 2 or min(n_train, n_test) < len(classes):
+        raise ValueError(f"stratified_split: {len(label_ids)} samples in {len(classes)} classes (the smallest with "
+                         f"{counts.min()}) cannot give every class a place in both parts at ratio {test_ratio}")
+    by_class = np.split(np.argsort(label_ids, kind="stable"), np.cumsum(counts)[:-1])
+    rng = np.random.RandomState(seed)
+    n_train_per_class = _approximate_mode(counts, n_train, rng)
+    n_test_per_class = _approximate_mode(counts - n_train_per_class, n_test, rng)
+    train, test = [], []
+    for members, n_tr, n_te in zip(by_class, n_train_per_class, n_test_per_class):
+        members = members[rng.permutation(len(members))]
+        train.extend(members[:n_tr])
+        test.extend(members[n_tr:n_tr + n_te])
+    return rng.permutation(train), rng.permutation(test)
+
+
+def _approximate_mode(counts, n_draws, rng):
+    """Samples per class for ``n_draws`` draws: the floored shares, then one more each for the largest
+    remainders, ties broken at random (scikit-learn's ``_approximate_mode``)."""
+    continuous = counts / counts.sum() * n_draws
+    floored = np.floor(continuous)
+    need = int(n_draws - floored.sum())
+    remainder = continuous - floored
+    for value in np.sort(np.unique(remainder))[::-1]:
+        if need == 0:
+            break
+        (tied,) = np.where(remainder == value)
+        chosen = rng.choice(tied, size=min(len(tied), need), replace=False)
+        floored[chosen] += 1
+        need -= len(chosen)
+    return floored.astype(np.intp)
 
 
 def to_one_hot(labels, n_classes):
@@ -51,17 +99,14 @@ def train_validation_split(x, t, validation_ratio=0.2, seed=0):
     -------
     (x_train, t_train), (x_val, t_val)
     """
-    from sklearn.model_selection import train_test_split
-
     if len(x) != len(t):
         raise ValueError(f"train_validation_split: {len(x)} inputs but {len(t)} targets")
     if not 0 < validation_ratio < 1:
         raise ValueError(f"train_validation_split: validation_ratio must lie between 0 and 1, got {validation_ratio}")
     labels = np.asarray(t)
     labels = labels.argmax(axis=1) if labels.ndim == 2 else labels
-    x_train, x_val, t_train, t_val = train_test_split(
-        x, t, test_size=validation_ratio, random_state=seed, stratify=labels)
-    return (x_train, t_train), (x_val, t_val)
+    train, val = stratified_split(labels, validation_ratio, seed)
+    return (x[train], t[train]), (x[val], t[val])
 
 
 def corrupt_labels(t, ratio, n_classes, rng):
@@ -99,15 +144,22 @@ def make_spirals(n_per_class=100, n_classes=3, noise=0.2, seed=0):
     labels = np.repeat(np.arange(n_classes), n_per_class)
     angle = labels * (2 * np.pi / n_classes) + radius * 4 + noise * rng.standard_normal(radius.size)
     x = np.column_stack([radius * np.sin(angle), radius * np.cos(angle)]).astype(np.float32)
-    return x, labels.astype(np.int64)
+    return x, labels.astype(np.intp)
 
 
 def make_moons(n_samples=200, noise=0.15, seed=0):
-    """Two interleaving half circles (scikit-learn's make_moons), labels 0 and 1."""
-    from sklearn.datasets import make_moons as sklearn_moons
-
-    x, t = sklearn_moons(n_samples=n_samples, noise=noise, random_state=seed)
-    return x.astype(np.float32), t.astype(np.int64)
+    """Two interleaving half circles, labels 0 and 1: scikit-learn's ``make_moons`` for the same seed."""
+    n_outer = n_samples // 2
+    outer, inner = np.linspace(0, np.pi, n_outer), np.linspace(0, np.pi, n_samples - n_outer)
+    x = np.column_stack([np.append(np.cos(outer), 1 - np.cos(inner)),
+                         np.append(np.sin(outer), 1 - np.sin(inner) - 0.5)])
+    t = np.repeat(np.array([0, 1], dtype=np.intp), [n_outer, n_samples - n_outer])
+    rng = np.random.RandomState(seed)
+    order = np.arange(n_samples)
+    rng.shuffle(order)
+    x, t = x[order], t[order]
+    x += rng.normal(scale=noise, size=x.shape)
+    return x.astype(np.float32), t
 
 
 def minibatches(x, t, batch_size, rng=None):

@@ -140,7 +140,7 @@ class Decoder:
     def _steps(self, h, first, length, truth=None, teacher_forcing=0.0):
         """Run step by step from the ids ``first`` (N,): each next input is the argmax of the step before, or,
         with probability ``teacher_forcing``, truth[:, t].  Returns the ids read (N, length) and the scores."""
-        ids = np.empty((len(h), length), dtype=np.int64)
+        ids = np.empty((len(h), length), dtype=np.intp)
         ids[:, 0] = first
         state, scores = (h, np.zeros_like(h)), []
         for t in range(length):

@@ -1,7 +1,7 @@
 """Generated sequence data for the recurrent chapters (時系列データ), with no download.
 
 Every generator takes a ``seed`` and returns the same arrays on every run; inputs and regression targets
-are float32, batch-major (N, T, D) like the recurrent layers, ids int64.
+are float32, batch-major (N, T, D) like the recurrent layers, ids np.intp (the platform's index type).
 
 - ``sine_wave_windows``: windows of a noisy sine wave, predict the next value;
 - ``adding_problem``: the long-dependency task (Hochreiter & Schmidhuber): add the two marked values;
@@ -129,11 +129,11 @@ def char_vocabulary(text):
 
 
 def encode(text, char_to_id):
-    """The ids of the characters of ``text``, int64 (len(text),)."""
+    """The ids of the characters of ``text``, np.intp (len(text),)."""
     unknown = sorted(set(text) - set(char_to_id))
     if unknown:
         raise ValueError(f"encode: characters not in the vocabulary: {''.join(unknown)!r}")
-    return np.array([char_to_id[ch] for ch in text], dtype=np.int64)
+    return np.array([char_to_id[ch] for ch in text], dtype=np.intp)
 
 
 def decode(ids, id_to_char):
@@ -148,7 +148,7 @@ def decode(ids, id_to_char):
 
 
 def truncated_bptt_batches(ids, batch_size, time_size):
-    """Mini-batches for Truncated BPTT from one long sequence of ids: an iterator of (xs, ts), int64 (N, T).
+    """Mini-batches for Truncated BPTT from one long sequence of ids: an iterator of (xs, ts), np.intp (N, T).
 
     The sequence (inputs ids[:-1], targets ids[1:], the next id) is cut into N = ``batch_size`` streams of
     equal length L = (len(ids) − 1) // N starting at evenly spaced offsets 0, L, 2L, …; chunk k holds steps
@@ -214,7 +214,7 @@ def digit_problems(n, length, task, seed=0):
     if n > 10 ** min(length, 18) // 2:
         raise ValueError(f"{name}: asked for n={n} distinct strings of {length} digits; use at most half of "
                          f"the {10 ** length} there are")
-    rng, rows = np.random.default_rng(seed), np.empty((0, length), dtype=np.int64)
+    rng, rows = np.random.default_rng(seed), np.empty((0, length), dtype=np.intp)
     while len(rows) < n:                                   # draw, drop repeats (keeping the first), draw again
         rows = np.concatenate([rows, rng.integers(0, 10, (n - len(rows), length))])
         _, first = np.unique(rows, axis=0, return_index=True)
@@ -228,7 +228,7 @@ def _digit_strings(digits):
 
 
 def pad_sequences(sequences, pad_id, length=None):
-    """Sequences of ids of different lengths as one int64 batch (N, T), padded at the end with ``pad_id``
+    """Sequences of ids of different lengths as one np.intp batch (N, T), padded at the end with ``pad_id``
     (パディング).  T is ``length``, or the longest sequence when omitted."""
     name = "pad_sequences"
     rows = [np.asarray(s) for s in sequences]
@@ -238,7 +238,7 @@ def pad_sequences(sequences, pad_id, length=None):
     steps = longest if length is None else _check_count(name, "length", length)
     if longest > steps:
         raise ValueError(f"{name}: a sequence has {longest} ids, longer than length={steps}")
-    batch = np.full((len(rows), steps), pad_id, dtype=np.int64)
+    batch = np.full((len(rows), steps), pad_id, dtype=np.intp)
     lengths = np.array([len(r) for r in rows])
     batch[np.arange(steps) < lengths[:, None]] = np.concatenate(rows) if longest else []
     return batch
@@ -268,12 +268,12 @@ class Vocabulary:
         return len(self.tokens)
 
     def encode(self, text, start=False, end=False):
-        """The ids of ``text`` (int64), after the start symbol if ``start`` and followed by the end symbol if ``end``."""
+        """The ids of ``text`` (np.intp), after the start symbol if ``start`` and followed by the end symbol if ``end``."""
         unknown = sorted(set(text) - set(self.char_to_id))
         if unknown:
             raise ValueError(f"Vocabulary.encode: characters not in the vocabulary: {''.join(unknown)!r}")
         ids = [self.char_to_id[ch] for ch in text]
-        return np.array([self.start_id] * start + ids + [self.end_id] * end, dtype=np.int64)
+        return np.array([self.start_id] * start + ids + [self.end_id] * end, dtype=np.intp)
 
     def encode_batch(self, texts, start=False, end=False, length=None, reverse=False):
         """Encode every text and pad them into one batch (N, T) (``pad_sequences``).

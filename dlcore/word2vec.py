@@ -65,7 +65,7 @@ def contexts_and_targets(corpus, window_size=1):
     if len(corpus) <= 2 * window_size:
         raise ValueError(f"contexts_and_targets: a corpus of {len(corpus)} words has no whole window of "
                          f"{window_size} words on each side")
-    windows = np.lib.stride_tricks.sliding_window_view(corpus.astype(np.int64), 2 * window_size + 1)
+    windows = np.lib.stride_tricks.sliding_window_view(corpus.astype(np.intp), 2 * window_size + 1)
     return np.delete(windows, window_size, axis=1), windows[:, window_size].copy()
 
 
@@ -78,11 +78,11 @@ def word_vocabulary(words):
 
 
 def encode_words(words, word_to_id):
-    """The ids of a list of words (int64); a word missing from the vocabulary raises a ValueError."""
+    """The ids of a list of words (np.intp); a word missing from the vocabulary raises a ValueError."""
     missing = sorted({w for w in words if w not in word_to_id})
     if missing:
         raise ValueError(f"encode_words: words not in the vocabulary: {missing[:5]}")
-    return np.array([word_to_id[w] for w in words], dtype=np.int64)
+    return np.array([word_to_id[w] for w in words], dtype=np.intp)
 
 
 MARKERS = {                                   # property → value → the words that say it

@@ -23,8 +23,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import ROOT
-from test_browser import CHROMIUM, CHROMIUM_ARGS, screenshots
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT
+from test_browser import screenshots
 
 CHAPTERS = sorted(ROOT.glob("book/*.ipynb"))
 SAMPLE = ["book/02_activation.ipynb", "solutions/02_activation/02_activation.ipynb"]   # sliders, dlcore, grading

@@ -6,29 +6,19 @@ is fetched from the npm registry into .cache/npm and served in its place.
 Screenshots of every chapter go to _build/screenshots/ for a human to look at.
 """
 
-import functools
-import http.server
 import shutil
 import subprocess
 import tarfile
-import threading
-from pathlib import Path
 
 import pytest
 
-from conftest import BUILD_DIR, ROOT
+from conftest import BUILD_DIR, ROOT, needs_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 CDN_PACKAGES = {"https://cdn.jsdelivr.net/npm/mathjax@3/": "mathjax@3"}
 CHAPTERS = sorted(p.stem for p in (ROOT / "book").glob("[0-9]*.ipynb"))
 OTHER_PAGES = sorted(p.stem for p in (ROOT / "book").glob("*.md"))
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="browser tests need Debian's chromium: apt-get install chromium fonts-noto-cjk",
-)
+pytestmark = needs_chromium
 
 
 def npm_package(spec):
@@ -45,11 +35,6 @@ def npm_package(spec):
     return target / "package"
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def screenshots():
     folder = BUILD_DIR / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -58,21 +43,8 @@ def screenshots():
 
 @pytest.fixture(scope="module")
 def site(built_book):
-    handler = functools.partial(QuietHandler, directory=str(built_book))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with serve({"/": built_book}) as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")

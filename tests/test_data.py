@@ -1,3 +1,5 @@
+import importlib.util
+
 import numpy as np
 import pytest
 
@@ -69,3 +71,59 @@ def test_corrupt_labels_moves_exactly_the_share_to_other_classes():
         data.corrupt_labels(t.astype(float), 0.3, 10, np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"corrupt_labels: ratio must lie in \[0, 1\]"):
         data.corrupt_labels(t, 1.5, 10, np.random.default_rng(0))
+
+
+def test_labels_are_the_platforms_index_type():
+    """np.intp, not int64: np.bincount refuses int64 labels on 32-bit WebAssembly (Pyodide)."""
+    (_, t), _ = data.load_digits()
+    assert t.dtype == np.intp and data.make_moons(10)[1].dtype == np.intp
+    assert data.make_spirals(n_per_class=5)[1].dtype == np.intp
+
+
+def test_stratified_split_keeps_every_class_and_rejects_a_class_of_one():
+    labels = np.repeat(np.arange(3), [10, 6, 4])
+    train, test = data.stratified_split(labels, 0.25, seed=0)
+    assert len(test) == 5 and sorted(np.concatenate([train, test])) == list(range(20))
+    assert set(labels[test]) == {0, 1, 2}
+    with pytest.raises(ValueError, match=r"stratified_split: 5 samples in 3 classes \(the smallest with 1\)"):
+        data.stratified_split([0, 0, 1, 1, 2], 0.4, seed=0)
+
+
+needs_sklearn = pytest.mark.skipif(importlib.util.find_spec("sklearn") is None,
+                                   reason="the comparisons with scikit-learn need scikit-learn")
+
+
+@needs_sklearn
+
+def test_shipped_digits_equal_scikit_learns():
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    table = np.loadtxt(data.DIGITS, delimiter=",")
+    np.testing.assert_array_equal(table[:, :-1], digits.data)
+    np.testing.assert_array_equal(table[:, -1], digits.target)
+
+
+@needs_sklearn
+@pytest.mark.parametrize("seed", [0, 1, 42])
+@pytest.mark.parametrize("ratio", [0.2, 0.25, 0.37])
+def test_stratified_split_draws_what_train_test_split_draws(seed, ratio):
+    from sklearn.model_selection import train_test_split
+
+    labels = np.random.default_rng(seed).integers(0, 7, size=200)     # uneven classes: rounding ties occur
+    index = np.arange(len(labels))
+    expected_train, expected_test = train_test_split(index, test_size=ratio, random_state=seed, stratify=labels)
+    train, test = data.stratified_split(labels, ratio, seed)
+    np.testing.assert_array_equal(train, expected_train)
+    np.testing.assert_array_equal(test, expected_test)
+
+
+@needs_sklearn
+def test_make_moons_draws_what_scikit_learn_draws():
+    from sklearn.datasets import make_moons
+
+    for n_samples, noise, seed in [(200, 0.15, 0), (31, 0.3, 5)]:
+        x, t = data.make_moons(n_samples, noise, seed)
+        expected_x, expected_t = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+        np.testing.assert_array_equal(x, expected_x.astype(np.float32))
+        np.testing.assert_array_equal(t, expected_t)

@@ -105,8 +105,8 @@ def trained_like_decoder(kind="decoder"):
 def test_greedy_generation_feeds_back_the_argmax_of_every_step(kind):
     decoder, h = trained_like_decoder(kind), RNG.standard_normal((6, H))
     out = decoder.generate(h, start_id=1, length=5)
-    assert out.shape == (6, 5) and out.dtype == np.int64
-    prefix = np.ones((6, 1), dtype=np.int64)
+    assert out.shape == (6, 5) and out.dtype == np.intp
+    prefix = np.ones((6, 1), dtype=np.intp)
     for t in range(5):                                        # the teacher-forced scores of its own prefix
         np.testing.assert_array_equal(decoder.forward(prefix, h)[:, -1].argmax(axis=1), out[:, t])
         prefix = np.concatenate([prefix, out[:, t:t + 1]], axis=1)

@@ -58,7 +58,7 @@ def test_course_text_round_trips_through_its_vocabulary():
     assert len(char_to_id) == len(id_to_char) == len(set(text))
     assert list(char_to_id) == sorted(char_to_id)
     ids = sequences.encode(text, char_to_id)
-    assert ids.dtype == np.int64 and ids.shape == (len(text),)
+    assert ids.dtype == np.intp and ids.shape == (len(text),)
     assert sequences.decode(ids, id_to_char) == text
 
 
@@ -103,9 +103,9 @@ def test_vocabulary_puts_the_special_symbols_first_and_round_trips():
     assert vocab.tokens[:4] == ["<pad>", "<s>", "</s>", "+"] and vocab.tokens[4:] == list("0123456789")
     np.testing.assert_array_equal(vocab.encode("57+8"), [9, 11, 3, 12])
     np.testing.assert_array_equal(vocab.encode("65", start=True, end=True), [1, 10, 9, 2])
-    assert vocab.encode("").dtype == np.int64
+    assert vocab.encode("").dtype == np.intp
     batch = vocab.encode_batch(["57+8", "1+2", "100+99"])
-    assert batch.shape == (3, 6) and batch.dtype == np.int64
+    assert batch.shape == (3, 6) and batch.dtype == np.intp
     np.testing.assert_array_equal(batch[1], [5, 3, 6, 0, 0, 0])
     np.testing.assert_array_equal(vocab.encode_batch(["57+8", "1+2"], reverse=True), [[12, 3, 11, 9], [0, 6, 3, 5]])
     assert vocab.encode_batch(["7"], length=3).shape == (1, 3)
@@ -117,7 +117,7 @@ def test_vocabulary_puts_the_special_symbols_first_and_round_trips():
 def test_pad_sequences_pads_at_the_end_to_the_longest_or_the_given_length():
     batch = sequences.pad_sequences([[3, 4, 5], [6], []], pad_id=0)
     np.testing.assert_array_equal(batch, [[3, 4, 5], [6, 0, 0], [0, 0, 0]])
-    assert batch.dtype == np.int64
+    assert batch.dtype == np.intp
     np.testing.assert_array_equal(sequences.pad_sequences([np.array([1, 2])], pad_id=9, length=4), [[1, 2, 9, 9]])
 
 

@@ -23,7 +23,7 @@ def test_contexts_and_targets_take_every_whole_window_in_order():
     np.testing.assert_array_equal(targets, [2, 3, 4])
     np.testing.assert_array_equal(contexts, [[0, 1, 3, 4], [1, 2, 4, 1], [2, 3, 1, 5]])
     contexts, targets = word2vec.contexts_and_targets(corpus)
-    assert contexts.shape == (5, 2) and contexts.dtype == np.int64
+    assert contexts.shape == (5, 2) and contexts.dtype == np.intp
     np.testing.assert_array_equal(contexts[0], [0, 2])
 
 

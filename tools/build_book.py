@@ -11,6 +11,9 @@ same cache, one per core in parallel (jupyter-cache's ``local-parallel``
 executor; the course's kernel runs BLAS on one thread, tools/install_kernel.sh),
 and Jupyter Book then only reads them.  A chapter that fails there is executed
 again by Jupyter Book, which reports the error and fails the build.
+
+After the book, tools/build_lite.py writes the JupyterLite site into
+_build/html/lite, which each chapter page's launch menu links to.
 """
 
 import hashlib
@@ -18,6 +21,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import build_lite
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "_build"
@@ -29,7 +34,7 @@ TIMEOUT = 120
 
 def dlcore_fingerprint():
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "dlcore").glob("*.py")):
+    for path in sorted(p for p in (ROOT / "dlcore").iterdir() if p.is_file()):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
@@ -50,7 +55,8 @@ def execute_in_parallel():
 
 
 def build(force=False, capture=True):
-    """Run jupyter-book; returns the CompletedProcess (output captured unless ``capture`` is False)."""
+    """Run jupyter-book, then build the JupyterLite site; returns jupyter-book's CompletedProcess
+    (output captured unless ``capture`` is False)."""
     fingerprint = dlcore_fingerprint()
     if force or not STAMP.exists() or STAMP.read_text() != fingerprint:
         shutil.rmtree(BUILD, ignore_errors=True)
@@ -62,6 +68,7 @@ def build(force=False, capture=True):
         capture_output=capture, text=True, cwd=ROOT)
     if result.returncode == 0:
         STAMP.write_text(fingerprint)
+        build_lite.build()
     return result
 
 
