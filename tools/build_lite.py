@@ -1,9 +1,9 @@
 """Build the JupyterLite site of the course into _build/html/lite: ``python tools/build_lite.py``.
 
 tools/build_book.py runs it after the book.  The site holds every chapter
-(book/*.ipynb) and every assignment release (exercises/*/) as its files, and
-runs them in the browser with Pyodide (``pyodide_dist.VERSION``, loaded from
-its CDN).  Nothing is installed with ``%pip``: the kernel's ``loadPyodideOptions``
+(book/*.ipynb, without the cells the book removes) and every assignment
+release (exercises/*/) as its files, and runs them in the browser with
+Pyodide (``pyodide_dist.VERSION``, loaded from its CDN).  Nothing is installed with ``%pip``: the kernel's ``loadPyodideOptions``
 preloads NumPy and matplotlib from Pyodide and, from the site's own ``pypi/``
 folder, a wheel of dlcore built here plus the pure-Python wheels dlcore
 imports lazily (``PYPI_WHEELS``, at the versions of requirements.lock), so a
@@ -33,10 +33,13 @@ PYPI_WHEELS = ("ipywidgets", "comm", "matplotlib-fontja", "tqdm")
 """Pure-Python packages from PyPI that dlcore imports lazily (comm for ipywidgets)."""
 PYODIDE_PACKAGES = ("numpy", "matplotlib")
 KERNEL_EXTENSION = "jupyterlite-pyodide-kernel==0.5.2"
-"""The last release whose kernel starts Pyodide 0.27.  Only its wheel is used, as the site's federated
-extension: installed, its lab extension would also load, and fail, in the course's own JupyterLab."""
+"""A kernel release that starts Pyodide 0.27 (0.8.x does not), with jupyterlite-core 0.5.1.  Only its wheel is
+used, as the site's federated extension: installed, its lab extension would also load, and fail, in the
+course's own JupyterLab."""
 KERNEL = "@jupyterlite/pyodide-kernel-extension:kernel"
 WIDGETS_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
+REMOVED = "remove-cell"
+"""The tag of the cells the book does not show; the site's chapters leave them out too."""
 WORKER_TO_SITE = "../../../../"
 """From the kernel's worker script (extensions/<scope>/<name>/static/) back to the site's root."""
 
@@ -85,7 +88,8 @@ def dlcore_wheel(folder):
                                  f"Summary: {project['description']}\n"
                                  f"Requires-Python: {project['requires-python']}\n"
                                  + "".join(f"Requires-Dist: {d}\n" for d in project["dependencies"])).encode()
-    files[f"{info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: tools/build_lite.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    files[f"{info}/WHEEL"] = (b"Wheel-Version: 1.0\nGenerator: tools/build_lite.py\nRoot-Is-Purelib: true\n"
+                              b"Tag: py3-none-any\n")
     record = [record_line(path, data) for path, data in files.items()] + [f"{info}/RECORD,,"]
     files[f"{info}/RECORD"] = ("\n".join(record) + "\n").encode()
     wheel = folder / f"{name}-{version}-py3-none-any.whl"
@@ -96,10 +100,17 @@ def dlcore_wheel(folder):
 
 
 def stage_contents(folder):
-    """Copy every chapter and every assignment release into ``folder`` (book/…, exercises/NN_topic/…)."""
+    """Write every chapter and copy every assignment release into ``folder`` (book/…, exercises/NN_topic/…).
+
+    A chapter loses its cells tagged ``remove-cell``, as in the book: they are the build's checks of
+    the prose's claims (DESIGN.md), run with the course's NumPy, not something a learner reads or runs.
+    """
+    (folder / "book").mkdir(parents=True)
     for chapter in sorted((ROOT / "book").glob("*.ipynb")):
-        (folder / "book").mkdir(parents=True, exist_ok=True)
-        shutil.copy2(chapter, folder / "book" / chapter.name)
+        notebook = json.loads(chapter.read_text(encoding="utf-8"))
+        notebook["cells"] = [c for c in notebook["cells"] if REMOVED not in c["metadata"].get("tags", [])]
+        (folder / "book" / chapter.name).write_text(json.dumps(notebook, ensure_ascii=False, indent=1) + "\n",
+                                                    encoding="utf-8")
     for release in sorted(p for p in (ROOT / "exercises").iterdir() if p.is_dir()):
         shutil.copytree(release, folder / "exercises" / release.name,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
@@ -137,7 +148,8 @@ def build(site=SITE):
     kernel_extension = pypi_wheel(*KERNEL_EXTENSION.split("=="))
     (SOURCE / "jupyter-lite.json").write_text(json.dumps({
         "jupyter-lite-schema-version": 0,
-        "jupyter-config-data": {"appName": "ディープラーニング講座", "litePluginSettings": {KERNEL: kernel_settings(wheels)}},
+        "jupyter-config-data": {"appName": "ディープラーニング講座",
+                                "litePluginSettings": {KERNEL: kernel_settings(wheels)}},
     }, ensure_ascii=False, indent=2))
     labextensions = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
     (SOURCE / "jupyter_lite_config.json").write_text(json.dumps({
